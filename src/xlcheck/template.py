@@ -1,0 +1,258 @@
+"""The blank workbook a clerk fills in: the edition model drawn the other way, schema → workbook.
+
+One sheet per table, laid out from the table's `x-layout`. Every data point gets an unlocked,
+validated input cell and a workbook-level defined name equal to its data-point id
+(``requests.new.natural_person``); a hidden sheet records which schema the workbook was made
+from. The file is deterministic: the same schema and options give the same bytes.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .layout import Placed, place, size
+from .schema import Edition, Table
+
+META_SHEET = "_xlcheck_meta"
+FIXED_TIME = _dt.datetime(2021, 1, 1)          # document properties of every generated file
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+TITLE_ROWS = 2                                  # report title, table caption
+HEADER_FILL = "FFF2F2F2"
+INPUT_FILL = "FFFFFFFF"
+
+
+def defined_name(point_id: str) -> str:
+    """The workbook-level defined name of a data point: the data-point id itself."""
+    return point_id
+
+
+def point_from_name(name: str) -> str:
+    return name
+
+
+@dataclass(frozen=True)
+class Options:
+    year: int | None = None
+    organ: str = ""
+    formulas: bool = False
+    lang: str = "zh"
+
+
+def report_title(model: Edition, opts: Options) -> str:
+    year = str(opts.year) if opts.year else "____"
+    return model.report_title.format(organ=opts.organ or "", year=year)
+
+
+def cell_positions(model: Edition) -> dict[str, tuple[str, int, int]]:
+    """data-point id → (sheet, row, column), 1-based, as the template places it."""
+    out = {}
+    for table in model.tables:
+        for p in place(table):
+            if p.kind == "point":
+                out[p.text] = (table.sheet, TITLE_ROWS + 1 + p.row, 1 + p.col)
+    return out
+
+
+def build_workbook(model: Edition, opts: Options = Options()):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    formulas = _total_formulas(model) if opts.formulas else {}
+    positions = cell_positions(model)
+    for table in model.tables:
+        _draw_table(wb, model, table, opts, formulas, positions)
+    for point in model.points:
+        from openpyxl.workbook.defined_name import DefinedName
+        from openpyxl.utils import get_column_letter, quote_sheetname
+
+        sheet, row, col = positions[point.id]
+        ref = f"{quote_sheetname(sheet)}!${get_column_letter(col)}${row}"
+        wb.defined_names[defined_name(point.id)] = DefinedName(defined_name(point.id), attr_text=ref)
+    _write_meta(wb, model, opts)
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "xlcheck"
+    props.created = props.modified = FIXED_TIME
+    props.title = report_title(model, opts)
+    return wb
+
+
+def _total_formulas(model: Edition) -> dict[str, tuple[str, list[str]]]:
+    """total data point → its parts, from the schema's sum rules (the first rule wins)."""
+    from .check import relations
+    out: dict[str, tuple[str, list[str]]] = {}
+    zeros = {t.key: {r.key: {c.key: 0 for c in r.columns} for r in t.rows} for t in model.tables}
+    for rel, base in relations(model, zeros, kinds=("x-sum",)):
+        total = ".".join(base + rel.target)
+        out.setdefault(total, (total, [".".join(base + p) for p in rel.right]))
+    return out
+
+
+def _draw_table(wb, model: Edition, table: Table, opts: Options, formulas, positions):
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    ws = wb.create_sheet(table.sheet)
+    height, width = size(table)
+    top = TITLE_ROWS + 1
+    thin = Side(style="thin", color="FF000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+    ws.cell(1, 1, report_title(model, opts)).font = Font(name="宋体", size=14, bold=True)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.cell(2, 1, table.label).font = Font(name="黑体", size=12, bold=True)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    ws.row_dimensions[1].height = 28
+
+    for r in range(top, top + height):          # borders first: merged cells keep the outer ones
+        for c in range(1, width + 1):
+            ws.cell(r, c).border = border
+    validations: dict[str, DataValidation] = {}
+    for p in place(table):
+        cell = ws.cell(top + p.row, 1 + p.col)
+        if p.kind == "point":
+            dim = ws.row_dimensions[top + p.row]
+            dim.height = max(dim.height or 0, 20)
+            _input_cell(ws, cell, model.point(p.text), formulas.get(p.text), positions, validations, opts)
+        else:
+            cell.value = p.text
+            cell.font = Font(name="宋体", size=10, bold=p.role in ("caption",))
+            cell.alignment = center if p.role in ("header", "caption") else left
+            if p.role in ("header", "caption"):
+                cell.fill = header_fill
+        if p.kind != "point" and p.rowspan == 1:
+            _fit_height(ws, table, p, top)
+        if p.rowspan > 1 or p.colspan > 1:
+            ws.merge_cells(start_row=top + p.row, start_column=1 + p.col,
+                           end_row=top + p.row + p.rowspan - 1, end_column=1 + p.col + p.colspan - 1)
+    for dv in validations.values():
+        ws.add_data_validation(dv)
+    for i, w in enumerate(table.layout.get("widths", []), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    freeze = table.layout.get("freeze")
+    if freeze:
+        ws.freeze_panes = ws.cell(top + freeze, 1)
+        ws.print_title_rows = f"{top}:{top + freeze - 1}"
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = table.layout.get("orientation", "portrait")
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.print_area = f"A1:{get_column_letter(width)}{top + height - 1}"
+
+
+def _fit_height(ws, table: Table, p: Placed, top: int) -> None:
+    """Give a wrapped label row enough height for its text (a CJK character is ~2 width units)."""
+    widths = table.layout.get("widths", [])
+    span = sum(widths[p.col:p.col + p.colspan]) if widths else 10 * p.colspan
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in p.text)
+    lines = max(1, -(-int(units * 1.1) // max(int(span), 1)))
+    dim = ws.row_dimensions[top + p.row]
+    dim.height = max(dim.height or 15, 14 * lines + 2)
+
+
+def _input_cell(ws, cell, point, formula, positions, validations, opts: Options):
+    from openpyxl.styles import Alignment, Font, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    cell.protection = Protection(locked=False)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+    cell.font = Font(name="宋体", size=10)
+    t = point.type
+    cell.number_format = "0" if t.integer else "0.00##"
+    if formula:
+        parts = [positions[p] for p in formula[1]]
+        refs = [f"{get_column_letter(c)}{r}" for s, r, c in parts if s == ws.title]
+        if len(refs) == len(parts):
+            cell.value = f"=SUM({','.join(_runs(refs, parts))})"
+    key = t.key
+    if key not in validations:
+        if t.integer:
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual" if t.minimum is not None else "between",
+                                formula1=str(int(t.minimum)) if t.minimum is not None else "-1000000000",
+                                formula2=None if t.minimum is not None else "1000000000", allow_blank=True)
+        else:
+            dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=str(t.minimum or 0), allow_blank=True)
+        msg = t.input_message.get(opts.lang) or t.input_message.get("zh", "")
+        dv.promptTitle = "填写说明" if opts.lang == "zh" else "Input"
+        dv.prompt = msg[:255]
+        dv.showInputMessage = True
+        dv.errorTitle = "数值无效" if opts.lang == "zh" else "Invalid value"
+        dv.error = msg[:225]
+        dv.showErrorMessage = True
+        validations[key] = dv
+    validations[key].add(cell.coordinate)
+
+
+def _runs(refs: list[str], parts) -> list[str]:
+    """Collapse adjacent cells into ranges: D6,E6,F6 → D6:F6 and D8,D9,D10 → D8:D10."""
+    out: list[str] = []
+    start = prev = None
+    step = None
+    for ref, (_, r, c) in zip(refs, parts):
+        if prev is not None:
+            d = (r - prev[0], c - prev[1])
+            if d in ((1, 0), (0, 1)) and step in (None, d):
+                step, prev = d, (r, c)
+                out[-1] = f"{start}:{ref}"
+                continue
+        start, prev, step = ref, (r, c), None
+        out.append(ref)
+    return out
+
+
+def _write_meta(wb, model: Edition, opts: Options):
+    ws = wb.create_sheet(META_SHEET)
+    from . import __version__
+    rows = [("key", "value"), ("schema_id", model.id), ("edition", model.edition), ("schema_sha256", model.sha256),
+            ("report_year", opts.year or ""), ("organ", opts.organ), ("generator", f"xlcheck {__version__}"),
+            ("formulas", "yes" if opts.formulas else "no")]
+    for row in rows:
+        ws.append(list(row))
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
+def read_meta(sheet_rows) -> dict[str, str]:
+    out = {}
+    for row in sheet_rows:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0] != "key":
+            out[row[0]] = "" if row[1] is None else str(row[1])
+    return out
+
+
+def workbook_bytes(wb) -> bytes:
+    """Serialise deterministically: fixed document times, fixed zip timestamps, stable order."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def write_template(model: Edition, path: str | Path, opts: Options = Options()) -> Path:
+    from .fileio import atomic_write_bytes
+    return atomic_write_bytes(Path(path), workbook_bytes(build_workbook(model, opts)))
