@@ -50,7 +50,7 @@ SPEC_COLUMN_LABELS = {
 SPEC_RULES = {
     "both": {"requests.row_total": "error", "requests.results_total": "error", "requests.balance": "error",
              "appeals.total": "error", "cell.type": "error", "cell.blank": "warning", "cell.placeholder": "warning",
-             "cell.text_number": "warning", "table.empty": "error", "continuity.carried_over": "error",
+             "cell.text_number": "warning", "cell.formula_not_calculated": "warning", "table.empty": "error", "continuity.carried_over": "error",
              "edition.outdated": "error", "edition.mixed": "error", "layout.label_altered": "warning",
              "layout.extra_row": "warning", "layout.missing_row": "error", "narrative.mismatch": "warning"},
     "2021": {"active.in_force_below_issued": "warning", "continuity.in_force": "warning"},

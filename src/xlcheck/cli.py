@@ -64,6 +64,87 @@ def template(year, organ, edition_name, schema_path, formulas, lang, output):
     click.echo(f"已生成 {path}：{model.title}，{year} 年度{note}")
 
 
+def _severity_overrides(values) -> dict[str, str]:
+    out = {}
+    for item in values:
+        rule, sep, level = item.partition("=")
+        if not sep or level not in ("error", "warning", "off"):
+            raise InputError(f"--severity 的格式应为 规则=error|warning|off，而不是「{item}」")
+        out[rule.strip()] = level
+    return out
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(), help="标注副本的路径（多个文件时为目录）。默认：<文件名>.checked.xlsx")
+@click.option("--no-annotate", is_flag=True, help="不写标注副本，只输出结果。")
+@click.option("--in-place", is_flag=True, help="直接写入输入文件（先保留 <文件名>.bak 备份）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+@click.option("--lang", type=LANGS, default="zh", show_default=True, help="信息的语言。")
+@click.option("--strict", is_flag=True, help="警告也算作错误（退出码 1）。")
+@click.option("--year", type=int, help="报告年度（默认从工作簿读取）。")
+@click.option("--edition", "edition_name", help="按指定版本校验（2019 或 2021）。")
+@click.option("--schema", "schema_path", type=click.Path(dir_okay=False), help="按自定义模式文件校验。")
+@click.option("--severity", "severity", multiple=True, metavar="RULE=LEVEL", help="改变规则的级别：error、warning 或 off（可多次使用）。")
+def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, edition_name, schema_path, severity):
+    """校验填好的工作簿或已公开的报告。 Check filled workbooks or published reports.
+
+    退出码：0 没有错误（可有警告），1 发现错误，2 有文件无法校验。
+    """
+    from . import schema as schemas
+    from .check import Options
+    from .report import exit_code, text_lines, to_json
+    from .verify import Plan, verify_path
+
+    try:
+        if in_place and (output or no_annotate):
+            raise InputError("--in-place 不能与 -o 或 --no-annotate 同时使用")
+        model = schemas.load_schema_file(schema_path) if schema_path else (schemas.edition(edition_name) if edition_name else None)
+        options = Options(lang=lang, strict=strict, year=year, severities=_severity_overrides(severity))
+        files = list(paths)
+        if output and len(files) > 1:
+            from pathlib import Path
+            if not Path(output).is_dir():
+                raise InputError(f"{output}：校验多个文件时 -o 须为已存在的目录")
+    except InputError as exc:
+        _fail(str(exc))
+    plan = Plan(annotate=not no_annotate, output=output, in_place=in_place, many=len(files) > 1)
+    color = fmt == "text" and sys.stdout.isatty()
+    results = []
+    for path in files:
+        result = verify_path(path, model, options, plan)
+        results.append(result)
+        if result.status == "error" and fmt == "json":
+            click.echo(f"xlcheck：{result.error}", err=True)
+        if fmt == "text":
+            for line in text_lines(result, lang, color):
+                click.echo(line)
+    if fmt == "json":
+        click.echo(to_json(results))
+    sys.exit(exit_code(results))
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), help="写到另一个文件（默认：直接清除输入文件中的标注，并保留 .bak 备份）。")
+def clear(path, output):
+    """清除 xlcheck 的标注（批注、填充色、校验结果表）。 Remove every mark xlcheck made."""
+    from pathlib import Path
+    from .annotate import clear_file
+    from .fileio import backup
+    from .sources.open import read_source
+
+    try:
+        read_source(path)          # the same refusals as verify, before touching anything
+        source = Path(path)
+        if output is None:
+            backup(source)
+        n = clear_file(source, Path(output) if output else source)
+    except InputError as exc:
+        _fail(str(exc))
+    click.echo(f"已清除 {n} 个单元格的标注：{output or path}")
+
+
 @cli.command("schemas")
 def list_schemas():
     """列出内置的格式版本。 List the shipped format editions."""
@@ -72,6 +153,22 @@ def list_schemas():
     for model in schemas.shipped().values():
         counts = " / ".join(f"{t.key} {len(t.points)}" for t in model.tables)
         click.echo(f"{model.edition}\t{model.issued_by}\t适用年度 {model.years_text()}\t{counts}\t{model.path}")
+
+
+_CLICK_PHRASES = [
+    (r"No such command '(.+)'\.", r"没有命令「\1」"),
+    (r"'(.*)' is not a valid integer\.", r"「\1」不是整数"),
+    (r"'(.*)' is not one of (.+)\.", r"「\1」不是可选值（\2）之一"),
+    (r"Option '(.+)' requires an argument\.", r"选项 \1 需要一个值"),
+    (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数：\1"),
+]
+
+
+def _zh(message: str) -> str:
+    import re
+    for pattern, repl in _CLICK_PHRASES:
+        message = re.sub(pattern, repl, message)
+    return message
 
 
 def run(argv=None):
@@ -84,9 +181,9 @@ def run(argv=None):
         _fail(f"缺少参数 {exc.param.get_error_hint(exc.ctx) if exc.param else ''}（运行 xlcheck --help 查看用法）")
     except click.exceptions.BadParameter as exc:
         hint = exc.param.get_error_hint(exc.ctx) if exc.param else ""
-        _fail(f"参数 {hint} 的值无效：{exc.message}")
+        _fail(f"参数 {hint} 的值无效：{_zh(exc.message)}")
     except click.exceptions.UsageError as exc:
-        _fail(f"用法错误：{exc.format_message()}（运行 xlcheck --help 查看用法）")
+        _fail(f"用法错误：{_zh(exc.format_message())}（运行 xlcheck --help 查看用法）")
     except click.exceptions.Abort:
         _fail("已中止")
     except click.exceptions.Exit as exc:

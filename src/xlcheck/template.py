@@ -256,3 +256,16 @@ def workbook_bytes(wb) -> bytes:
 def write_template(model: Edition, path: str | Path, opts: Options = Options()) -> Path:
     from .fileio import atomic_write_bytes
     return atomic_write_bytes(Path(path), workbook_bytes(build_workbook(model, opts)))
+
+
+def fill(wb, model: Edition, values: dict[str, object]) -> None:
+    """Write values into a workbook built by `build_workbook`, by data-point id."""
+    positions = cell_positions(model)
+    for point_id, value in values.items():
+        sheet, row, col = positions[point_id]
+        wb[sheet].cell(row, col).value = value
+
+
+def flatten(instance: dict) -> dict[str, object]:
+    """{table: {row: {column: v}}} → {"table.row.column": v}."""
+    return {f"{t}.{r}.{c}": v for t, rows in instance.items() for r, cols in rows.items() for c, v in cols.items()}

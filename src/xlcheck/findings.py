@@ -1,0 +1,168 @@
+"""Findings: typed data first (rule, severity, where, values), text second.
+
+A Finding names the rule and its severity, the data point (table, row, column keys and their
+printed labels), the cell it is reported on, the cells of every other operand, the value found,
+the value expected and the difference. ``message`` renders it in Chinese or English.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_TEXT = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
+                 "en": {"error": "error", "warning": "warning", "info": "info"}}
+
+
+@dataclass
+class Operand:
+    point: str
+    sheet: str | None
+    cell: str | None
+    value: Any = None
+    sign: int = 1
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    table_label: str | None = None
+    row_label: str | None = None
+    column_label: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    operands: list[Operand] = field(default_factory=list)
+    found: Any = None
+    expected: Any = None
+    difference: Any = None
+    message: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)   # what the message is made from
+
+    @property
+    def point(self) -> str | None:
+        if self.table and self.row and self.column:
+            return f"{self.table}.{self.row}.{self.column}"
+        return None
+
+    @property
+    def where(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("detail")
+        out["operands"] = [{"point": o.point, "sheet": o.sheet, "cell": o.cell, "value": o.value} for o in self.operands]
+        return out
+
+    def sort_key(self):
+        return (SEVERITY_ORDER.get(self.severity, 9), self.sheet or "", _cell_order(self.cell), self.rule)
+
+
+def _cell_order(cell: str | None):
+    if not cell:
+        return (0, 0)
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return (int(digits or 0), len(letters), letters)
+
+
+def fmt_number(v: Any) -> str:
+    if isinstance(v, float):
+        text = f"{v:.4f}".rstrip("0").rstrip(".")
+        return text if text not in ("-0", "") else "0"
+    return str(v)
+
+
+def location(f: Finding, lang: str) -> str:
+    parts = [p for p in (f.table_label, f.row_label, f.column_label) if p]
+    return " › ".join(parts)
+
+
+def render(f: Finding, lang: str = "zh") -> str:
+    """The message of a finding: where (labels as printed), then what was found and expected."""
+    d = f.detail
+    kind = d.get("kind")
+    zh = lang != "en"
+    where = location(f, lang)
+    if kind == "equation":
+        expr = _expression(d["terms"])
+        subject = d["subject"]
+        if zh:
+            core = f"{subject}应为 {fmt_number(f.expected)}（= {expr}），实际为 {fmt_number(f.found)}，差 {_signed(f.difference)}"
+        else:
+            core = f"{subject} should be {fmt_number(f.expected)} (= {expr}), found {fmt_number(f.found)}, difference {_signed(f.difference)}"
+    elif kind == "comparison":
+        left = " + ".join(d["left_labels"])
+        right = " + ".join(d["right_labels"]) or "0"
+        op = d["op"]
+        if zh:
+            word = {">=": "不少于", "<=": "不多于", "==": "等于"}[op]
+            core = f"{left}为 {fmt_number(f.found)}，应{word}{right}（{fmt_number(f.expected)}）"
+        else:
+            word = {">=": "at least", "<=": "at most", "==": "equal to"}[op]
+            core = f"{left} is {fmt_number(f.found)}, should be {word} {right} ({fmt_number(f.expected)})"
+    elif kind == "cell":
+        core = _cell_message(f, d, zh)
+    else:
+        core = d.get("zh" if zh else "en") or d.get("zh", "")
+    return f"{where}：{core}" if where and zh else (f"{where}: {core}" if where else core)
+
+
+def _signed(v: Any) -> str:
+    text = fmt_number(v)
+    return text if text.startswith("-") or text == "0" else f"+{text}"
+
+
+def _expression(terms: list[tuple[int, Any]]) -> str:
+    out = ""
+    for i, (sign, value) in enumerate(terms):
+        v = fmt_number(value)
+        if i == 0:
+            out = v if sign > 0 else f"−{v}"
+        else:
+            out += f" + {v}" if sign > 0 else f" − {v}"
+    return out or "0"
+
+
+_HOW = {"zh": {"text": "以文本形式保存的数字", "fullwidth": "全角数字", "unit": "带单位的数字", "spaces": "带空格的数字",
+               "thousands": "带千位分隔符的数字"},
+        "en": {"text": "a number stored as text", "fullwidth": "full-width digits", "unit": "a number with a unit typed in",
+               "spaces": "a number with stray spaces", "thousands": "a number with thousands separators"}}
+
+
+def _cell_message(f: Finding, d: dict, zh: bool) -> str:
+    rule, seen = f.rule, d.get("seen")
+    if rule == "cell.blank":
+        return "单元格为空，按 0 计算" if zh else "blank cell, counted as 0"
+    if rule == "cell.placeholder":
+        return f"填写的是占位符「{seen}」，按 0 计算" if zh else f"placeholder “{seen}”, counted as 0"
+    if rule == "cell.text_number":
+        how = _HOW["zh" if zh else "en"].get(d.get("how"), "")
+        return (f"「{seen}」是{how}，按 {fmt_number(f.found)} 读取；请填写纯数字" if zh
+                else f"“{seen}” is {how}, read as {fmt_number(f.found)}; type a plain number")
+    if rule == "cell.formula_not_calculated":
+        if d.get("evaluated"):
+            return (f"公式 ={d['formula']} 没有计算结果（文件由不计算公式的程序写成），已按求和算得 {fmt_number(f.found)}" if zh
+                    else f"formula ={d['formula']} has no calculated result; evaluated as a sum: {fmt_number(f.found)}")
+        return (f"公式 ={d['formula']} 没有计算结果，无法求值，相关规则未校验；请在 Excel 中打开并保存后再校验" if zh
+                else f"formula ={d['formula']} has no calculated result and cannot be evaluated; rules over it were not assessed")
+    if rule == "cell.type":
+        want = {"count": ("大于或等于 0 的整数", "a whole number of 0 or more"),
+                "signed_count": ("整数", "a whole number"),
+                "amount": ("大于或等于 0 的数", "a number of 0 or more")}.get(d.get("type"), ("数字", "a number"))
+        shown = fmt_number(f.found) if not isinstance(f.found, str) else f.found
+        return f"应为{want[0]}，实际为「{shown}」" if zh else f"should be {want[1]}, found “{shown}”"
+    return d.get("zh" if zh else "en", rule)
+
+
+def counts(findings: list[Finding]) -> dict[str, int]:
+    out = {"error": 0, "warning": 0}
+    for f in findings:
+        out[f.severity] = out.get(f.severity, 0) + 1
+    return out

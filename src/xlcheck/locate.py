@@ -1,0 +1,61 @@
+"""Finding each data point's cell in a Grid: the template's defined names first (and its hidden
+metadata sheet for the edition), the printed labels otherwise."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import schema as schemas
+from .errors import InputError
+from .schema import Edition
+from .sources.grid import Grid
+from .template import META_SHEET, defined_name, read_meta
+
+
+@dataclass
+class Location:
+    model: Edition
+    cells: dict[str, tuple[str, int, int]]           # point id → sheet, row, col
+    values: dict[str, Any] = field(default_factory=dict)   # point id → raw value, for sources without cells
+    meta: dict[str, str] = field(default_factory=dict)
+    findings: list = field(default_factory=list)     # layout and edition findings met while locating
+    how: str = "names"
+
+
+def template_meta(grid: Grid) -> dict[str, str]:
+    sheet = grid.sheet(META_SHEET)
+    return read_meta(sheet.rows()) if sheet else {}
+
+
+def _edition_from_names(grid: Grid) -> Edition | None:
+    best, score = None, 0
+    for model in schemas.shipped().values():
+        hits = sum(1 for p in model.points if defined_name(p.id) in grid.names)
+        if hits > score:
+            best, score = model, hits
+    return best
+
+
+def choose_edition(grid: Grid, meta: dict[str, str]) -> Edition | None:
+    if meta.get("schema_sha256"):
+        model = schemas.by_hash(meta["schema_sha256"])
+        if model:
+            return model
+    if meta.get("edition") in schemas.shipped():
+        return schemas.edition(meta["edition"])
+    return _edition_from_names(grid)
+
+
+def locate(grid: Grid, model: Edition | None = None) -> Location:
+    meta = template_meta(grid)
+    chosen = model or choose_edition(grid, meta)
+    if chosen is not None:
+        cells = {p.id: grid.names[defined_name(p.id)] for p in chosen.points if defined_name(p.id) in grid.names}
+        if cells:
+            return Location(chosen, cells, meta=meta)
+    from .labels import locate_by_labels
+    located = locate_by_labels(grid, model)
+    if located is None:
+        raise InputError(f"{grid.path}：没有找到统计表（既没有 xlcheck 模板的名称，也没有可识别的表格标签）")
+    located.meta = meta or located.meta
+    return located

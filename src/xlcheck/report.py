@@ -1,0 +1,59 @@
+"""Results as text (the console) and as one JSON document (for other tools)."""
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from .check import Result
+from .findings import SEVERITY_TEXT
+
+STATUS_EXIT = {"ok": 0, "invalid": 1, "error": 2}
+
+
+def exit_code(results: Iterable[Result]) -> int:
+    return max((STATUS_EXIT[r.status] for r in results), default=0)
+
+
+def to_json(results: list[Result], extra: dict | None = None) -> str:
+    doc = {"files": [r.to_json() for r in results]}
+    if extra:
+        doc.update(extra)
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[str]:
+    """A readable summary of one file: counts by severity, then each finding with its cell."""
+    import click
+
+    zh = lang != "en"
+    sev = SEVERITY_TEXT["en" if not zh else "zh"]
+
+    def paint(text, severity):
+        if not color:
+            return text
+        return click.style(text, fg={"error": "red", "warning": "yellow"}.get(severity, None), bold=severity == "error")
+
+    if result.status == "error":
+        return [paint(f"✗ {result.error}", "error")]
+    c = result.counts
+    edition = (f"{result.edition} 年版" if zh else f"{result.edition} edition") if result.edition else ""
+    head = result.path
+    if result.organ or result.year:
+        head += f"（{result.organ or ''}{' ' if result.organ and result.year else ''}{result.year or ''}{'年度' if zh and result.year else ''}）"
+    if not result.findings:
+        summary = "未发现问题" if zh else "no findings"
+    elif zh:
+        summary = f"{c.get('error', 0)} 个错误，{c.get('warning', 0)} 个警告"
+    else:
+        summary = f"{c.get('error', 0)} errors, {c.get('warning', 0)} warnings"
+    mark = "✓" if result.status == "ok" else "✗"
+    lines = [paint(f"{mark} {head}：{edition}，{summary}" if zh else f"{mark} {head}: {edition}, {summary}",
+                   "error" if result.status == "invalid" else None)]
+    for line in getattr(result, "preamble", []) or []:
+        lines.append(f"  {line}")
+    for f in result.findings:
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "—")
+        lines.append(f"  {paint(sev.get(f.severity, f.severity), f.severity)}  {where}  {f.rule}  {f.message}")
+    if result.output:
+        lines.append(f"  {'标注副本' if zh else 'annotated copy'}：{result.output}" if zh else f"  annotated copy: {result.output}")
+    return lines

@@ -1,0 +1,80 @@
+"""The Grid every reader produces: sheets of cells with 1-based (row, column) positions,
+merged ranges and defined names. Nothing here knows about tables or rules."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def col_letter(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def address(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row}"
+
+
+def parse_address(ref: str) -> tuple[int, int]:
+    m = _REF.match(ref.strip().upper())
+    if not m:
+        raise ValueError(ref)
+    return int(m.group(2)), col_number(m.group(1))
+
+
+@dataclass
+class Cell:
+    value: Any = None           # the cached / typed value (str, int, float, bool or None)
+    formula: str | None = None  # the formula text without "=", when the cell holds one
+    cached: bool = True         # False: a formula whose result was never calculated
+
+
+@dataclass
+class Sheet:
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)   # r1, c1, r2, c2
+    state: str = "visible"
+
+    def value(self, row: int, col: int) -> Any:
+        cell = self.cells.get((row, col))
+        return None if cell is None else cell.value
+
+    def rows(self) -> list[list[Any]]:
+        """The values from A1 to the last used cell, as a rectangle."""
+        if not self.cells:
+            return []
+        height = max(r for r, _ in self.cells)
+        width = max(c for _, c in self.cells)
+        out = [[None] * width for _ in range(height)]
+        for (r, c), cell in self.cells.items():
+            out[r - 1][c - 1] = cell.value
+        return out
+
+
+@dataclass
+class Grid:
+    path: str
+    format: str                                   # xlsx, xlsm, xls, ods, html, txt, docx, ...
+    sheets: list[Sheet] = field(default_factory=list)
+    names: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # name → sheet, row, col
+    text: str = ""                                # prose of a report source
+
+    def sheet(self, name: str) -> Sheet | None:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        return None

@@ -1,0 +1,76 @@
+"""A raw cell value → the number it stands for, plus the note that says how it was read.
+
+Real tables hold blanks, placeholders (/ - — 无), numbers typed as text, full-width digits,
+units typed into the cell (251000元, 3件), stray spaces and thousands separators. Each of these
+is read as its number with a note (rule id + what was seen); a placeholder or blank counts as 0.
+Anything that is not a number is passed through unchanged so the schema's type check reports
+it as ``cell.type`` on that cell.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+PLACEHOLDERS = {"/", "／", "-", "－", "—", "——", "--", "–", "无", "空", "\\", "、", "×", "N/A", "n/a", "NA", "——/"}
+UNITS = ("万元", "元", "件", "个", "项", "条", "次", "宗", "人次", "份")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Read:
+    value: Any                  # the number for the instance; the raw value when not a number
+    rule: str | None = None     # cell.blank | cell.placeholder | cell.text_number | None
+    seen: str | None = None     # what was in the cell, for the message
+    how: str | None = None      # text | fullwidth | unit | spaces | thousands (for cell.text_number)
+
+    @property
+    def empty(self) -> bool:
+        return self.rule in ("cell.blank", "cell.placeholder")
+
+
+def _as_number(text: str) -> int | float | None:
+    if not _NUMBER.match(text):
+        return None
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def read_value(raw: Any) -> Read:
+    if raw is None:
+        return Read(0, "cell.blank", "")
+    if isinstance(raw, bool):
+        return Read(str(raw).upper())
+    if isinstance(raw, int):
+        return Read(raw)
+    if isinstance(raw, float):
+        return Read(int(raw) if raw.is_integer() else raw)
+    if not isinstance(raw, str):
+        return Read(str(raw))
+    text = raw
+    if not text.strip():
+        return Read(0, "cell.blank", raw)
+    folded = unicodedata.normalize("NFKC", text)
+    stripped = folded.strip().replace("\u3000", "").replace(" ", "")
+    if stripped in PLACEHOLDERS or text.strip() in PLACEHOLDERS:
+        return Read(0, "cell.placeholder", text.strip())
+    how = "text"
+    if folded != text:
+        how = "fullwidth"
+    elif stripped != text:
+        how = "spaces"
+    body = stripped
+    for unit in UNITS:
+        if body.endswith(unit) and len(body) > len(unit):
+            body = body[: -len(unit)]
+            how = "unit"
+            break
+    if _THOUSANDS.match(body):
+        body = body.replace(",", "")
+        how = "thousands" if how == "text" else how
+    number = _as_number(body)
+    if number is None:
+        return Read(text.strip())
+    return Read(number, "cell.text_number", text, how)
