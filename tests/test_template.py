@@ -140,9 +140,18 @@ def test_deterministic_bytes(edition, tmp_path):
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_shipped_templates_are_up_to_date(edition):
-    shipped = schemas.templates_dir() / f"gov-info-{edition}.xlsx"
-    fresh = workbook_bytes(build_workbook(schemas.edition(edition), Options()))
-    assert shipped.read_bytes() == fresh, "templates/ is out of date: run `python tools/update_templates.py`"
+    # compared member by member in canonical XML: openpyxl serialises slightly differently with and
+    # without lxml installed, so the bytes of a fresh file depend on the environment, not the schema
+    import io
+    from xml.etree.ElementTree import canonicalize
+    shipped = zipfile.ZipFile(schemas.templates_dir() / f"gov-info-{edition}.xlsx")
+    fresh = zipfile.ZipFile(io.BytesIO(workbook_bytes(build_workbook(schemas.edition(edition), Options()))))
+    assert shipped.namelist() == fresh.namelist()
+    for name in fresh.namelist():
+        a, b = shipped.read(name), fresh.read(name)
+        if name.endswith((".xml", ".rels")):
+            a, b = canonicalize(a.decode("utf-8")), canonicalize(b.decode("utf-8"))
+        assert a == b, f"templates/ is out of date ({name}): run `python tools/update_templates.py`"
 
 
 INVENTED = {
