@@ -122,62 +122,92 @@ def _raw(grid: Grid, ref: tuple[str, int, int]):
 # ---------------------------------------------------------------- checking
 
 
+REPORT_FORMATS = ("txt", "html", "docx", "pdf")
+
+
 def check_grid(grid: Grid, model: Edition | None = None, options: Options | None = None) -> Result:
     from .locate import locate
 
     options = options or Options()
-    located = locate(grid, model)
+    located = locate(grid, model, options.year)
     model = located.model
     result = Result(path=grid.path, edition=model.edition, model=model, cells=located.cells, source_format=grid.format)
     result.organ = located.meta.get("organ") or None
-    year = options.year or _int(located.meta.get("report_year"))
-    result.year = year
+    result.year = options.year or _int(located.meta.get("report_year"))
+    report = grid.format in REPORT_FORMATS
     findings: list[Finding] = list(located.findings)
+    if result.year and model.last_year is not None and result.year > model.last_year:
+        findings.append(Finding("edition.outdated", _severity(model, "edition.outdated"),
+                                detail={"kind": "text",
+                                        "zh": f"{result.year} 年度的报告使用了已停用的 {model.edition} 年版表格（{model.issued_by}，适用于 {model.years_text()} 年度）",
+                                        "en": f"a {result.year} report uses the outdated {model.edition} edition ({model.issued_by}, for {model.years_text()})"}))
 
-    instance: dict[str, Any] = {t.key: {r.key: {} for r in t.rows} for t in model.tables}
-    cell_findings: dict[str, list[Finding]] = {t.key: [] for t in model.tables}
-    empty: dict[str, list[bool]] = {t.key: [] for t in model.tables}
+    instance: dict[str, Any] = {}
     for table in model.tables:
+        cell_findings: list[Finding] = []
+        empty: list[bool] = []
         for p in table.points:
             ref = located.cells.get(p.id)
-            if ref is None and p.id not in located.values:
+            if ref is None:
                 continue
-            if ref is not None:
-                cell = _raw(grid, ref)
-                raw, formula, cached = (None, None, True) if cell is None else (cell.value, cell.formula, cell.cached)
-            else:
-                raw, formula, cached = located.values[p.id], None, True
+            cell = _raw(grid, ref)
+            raw, formula, cached = (None, None, True) if cell is None else (cell.value, cell.formula, cell.cached)
             if formula and not cached:
                 value = evaluate_sum(formula, ref[0], grid)
-                cell_findings[table.key].append(_finding(model, "cell.formula_not_calculated", p.id, ref,
-                                                         found=value, detail={"kind": "cell", "formula": formula, "evaluated": value is not None}))
+                cell_findings.append(_finding(model, "cell.formula_not_calculated", p.id, ref, found=value,
+                                              detail={"kind": "cell", "formula": formula, "evaluated": value is not None}))
                 if value is None:
                     continue
                 raw = value
             read = read_value(raw)
             result.reads[p.id] = read
-            instance[p.table][p.row][p.column] = read.value
-            empty[table.key].append(read.empty)
-            if read.rule:
-                cell_findings[table.key].append(_finding(model, read.rule, p.id, ref, found=read.value,
-                                                         detail={"kind": "cell", "seen": read.seen, "how": read.how}))
-    for table in model.tables:
-        flags = empty[table.key]
-        if flags and all(flags) and len(flags) == len(table.points):
+            instance.setdefault(p.table, {}).setdefault(p.row, {})[p.column] = read.value
+            empty.append(read.empty)
+            if read.rule and not (report and read.how in ("text", "spaces")):   # a report's numbers are text
+                cell_findings.append(_finding(model, read.rule, p.id, ref, found=read.value,
+                                              detail={"kind": "cell", "seen": read.seen, "how": read.how}))
+        if empty and all(empty) and len(empty) == len(table.points):
             first = table.points[0]
             findings.append(_finding(model, "table.empty", first.id, located.cells.get(first.id),
                                      detail={"kind": "text", "zh": f"{table.label}：整张表没有填写（所有单元格为空或为占位符；没有的应填 0）",
                                              "en": f"{table.label}: the table was not filled in (every cell blank or a placeholder; write 0 for none)"}))
-            cell_findings[table.key] = [f for f in cell_findings[table.key] if f.rule not in ("cell.blank", "cell.placeholder")]
-        findings.extend(cell_findings[table.key])
+            cell_findings = [f for f in cell_findings if f.rule not in ("cell.blank", "cell.placeholder")]
+        findings.extend(cell_findings)
     result.instance = instance
 
+    present = {t for t in instance}
     for error in validator_for(model.schema, ReportValidator).iter_errors(instance):
+        if error.validator == "required" and not error.absolute_path:
+            continue                      # a whole table not found: reported once by the locator
         findings.extend(_from_error(model, error, located.cells))
-
+    if report and grid.text:
+        from .narrative import prose_findings
+        for f in prose_findings(grid.text, model, instance):
+            ref = located.cells.get(f.detail.get("point", ""))
+            if ref:
+                f.sheet, f.cell = ref[0], address(ref[1], ref[2])
+            findings.append(f)
+    if report:
+        _to_lines(findings, grid)
     result.findings = finish(findings, model, options)
     result.status = status_of(result.findings, options.strict)
     return result
+
+
+def _to_lines(findings: list[Finding], grid: Grid) -> None:
+    """In a text source a cell is a place in the text: report its line instead of a pseudo cell."""
+    from .sources.grid import parse_address
+    lines = {}
+    for sheet in grid.sheets:
+        for (r, c), cell in sheet.cells.items():
+            if cell.line:
+                lines[(sheet.name, address(r, c))] = cell.line
+    for f in findings:
+        f.line = lines.get((f.sheet, f.cell))
+        f.sheet = f.cell = None
+        for o in f.operands:
+            o.line = lines.get((o.sheet, o.cell))
+            o.sheet = o.cell = None
 
 
 def finish(findings: list[Finding], model: Edition | None, options: Options) -> list[Finding]:

@@ -21,6 +21,7 @@ class Operand:
     cell: str | None
     value: Any = None
     sign: int = 1
+    line: int | None = None
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Finding:
     expected: Any = None
     difference: Any = None
     message: str = ""
+    line: int | None = None                                  # the source line, for text reports
     detail: dict[str, Any] = field(default_factory=dict)   # what the message is made from
 
     @property
@@ -52,12 +54,17 @@ class Finding:
     def where(self) -> str:
         if self.sheet and self.cell:
             return f"{self.sheet}!{self.cell}"
+        if self.line:
+            return f"第 {self.line} 行"
         return self.sheet or ""
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out.pop("detail")
-        out["operands"] = [{"point": o.point, "sheet": o.sheet, "cell": o.cell, "value": o.value} for o in self.operands]
+        out["operands"] = [{"point": o.point, "sheet": o.sheet, "cell": o.cell, "value": o.value}
+                           | ({"line": o.line} if o.line else {}) for o in self.operands]
+        if self.line is None:
+            out.pop("line")
         return out
 
     def sort_key(self):

@@ -1,7 +1,376 @@
-"""Locating the statutory tables by their printed labels (for layouts not made by the template)."""
+"""Locating the statutory tables by their printed labels, wherever they sit.
+
+Every source (a workbook of any layout, a published report as text, HTML or Word) is first seen
+as a list of rows of cells, read left to right as printed: merged-cell continuations are
+dropped, and so are columns that are empty on the whole sheet. The table's `x-layout` then says,
+for each printed row holding data points, which label precedes them; the numbers that follow
+that label are its data points, in the printed order. Header rows are matched by their labels
+to check them and to find where a table starts. No layout is assumed in code.
+"""
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
 
-def locate_by_labels(grid, model=None):
-    """The Location of the tables found by their printed labels, or None when there are none."""
+from . import schema as schemas
+from .findings import Finding
+from .layout import place
+from .schema import Edition, Table
+from .sources.grid import Grid
+
+OWN_SHEETS = {"校验结果", "_xlcheck", "_xlcheck_meta"}
+TEXT_FORMATS = {"txt", "html", "docx", "pdf"}
+FUZZY = 0.75
+WINDOW = 4          # how many rows past the expected one a label may sit
+_NUMERIC = re.compile(r"^[+\-−]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|项|条|次)?$")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "[", "〕": "]"})
+
+
+def norm(text) -> str:
+    """A label as compared: NFKC (full-width → half-width), no whitespace, straight quotes,
+    「1、」 numbering as 「1.」, no trailing colon."""
+    s = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+    s = re.sub(r"\s+", "", s)
+    s = re.sub(r"^(\d+)[、.．]", r"\1.", s)
+    return s.rstrip(":：")
+
+
+def is_number_like(text: str) -> bool:
+    return bool(_NUMERIC.match(unicodedata.normalize("NFKC", text).strip()))
+
+
+@dataclass(frozen=True)
+class SCell:
+    text: str           # as printed, stripped ("" when empty)
+    key: str            # norm(text)
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def ref(self):
+        return (self.sheet, self.row, self.col)
+
+
+def source_rows(grid: Grid) -> list[list[SCell]]:
+    out = []
+    pad = grid.format not in TEXT_FORMATS
+    for sheet in grid.sheets:
+        if sheet.name in OWN_SHEETS:
+            continue
+        covered = set()
+        merged_cols = set()
+        for r1, c1, r2, c2 in sheet.merged:
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        covered.add((r, c))
+            merged_cols.update(range(c1, c2 + 1))
+        filled = {(r, c) for (r, c), cell in sheet.cells.items() if cell.value not in (None, "")}
+        rows_used = sorted({r for r, _ in filled})
+        if pad:
+            cols = sorted({c for _, c in filled} | merged_cols)
+        for r in rows_used:
+            row_cols = cols if pad else sorted(c for (rr, c) in sheet.cells if rr == r)
+            row = []
+            for c in row_cols:
+                if (r, c) in covered:
+                    continue
+                value = sheet.value(r, c)
+                text = "" if value is None else str(value).strip()
+                row.append(SCell(text, norm(text), sheet.name, r, c))
+            out.append(row)
+    return out
+
+
+# ------------------------------------------------------------------ editions
+
+
+def fingerprint_hits(rows, model: Edition) -> list[str]:
+    """The edition's printed fingerprints found in the source, and its data rows that another
+    edition only prints as a group label (such as 2019's single （六）其他处理 row) found with
+    numbers right after them."""
+    keys = {c.key for row in rows for c in row if c.key}
+    hits = [fp for fp in model.fingerprints if norm(fp) in keys]
+    group_only = {norm(g) for other in schemas.shipped().values() if other is not model
+                  for t in other.tables for g in t.groups.values()} - {
+        norm(r.label) for other in schemas.shipped().values() if other is not model for t in other.tables for r in t.rows}
+    for t in model.tables:
+        for r in t.rows:
+            key = norm(r.label)
+            if key not in group_only or key not in keys:
+                continue
+            for row in rows:
+                for j, cell in enumerate(row):
+                    after = row[j + 1:j + 4]
+                    if cell.key == key and len(after) >= 3 and all(c.text and is_number_like(c.text) for c in after):
+                        hits.append(f"{r.label}（数据行）")
+                        break
+                else:
+                    continue
+                break
+    return hits
+
+
+def _row_label_hits(rows, model: Edition) -> int:
+    keys = {c.key for row in rows for c in row if c.key}
+    return sum(1 for t in model.tables for r in t.rows if norm(r.label) in keys)
+
+
+def detect_edition(rows, year: int | None = None) -> tuple[Edition | None, list[Edition]]:
+    """The edition the labels show, and every edition whose fingerprints appear."""
+    editions = list(schemas.shipped().values())
+    with_prints = [m for m in editions if fingerprint_hits(rows, m)]
+    candidates = with_prints or editions
+    scored = sorted(candidates, key=lambda m: (len(fingerprint_hits(rows, m)), _row_label_hits(rows, m),
+                                               bool(year and m.applies_to(year)), m.first_year), reverse=True)
+    best = scored[0] if scored and (_row_label_hits(rows, scored[0]) or with_prints) else None
+    return best, with_prints
+
+
+# ------------------------------------------------------------------ one table
+
+
+@dataclass
+class _LayoutRow:
+    labels: list[str]
+    points: list[str]           # data-point ids in printed order
+    anchor: str | None          # the printed label that precedes the points
+
+
+def layout_rows(table: Table) -> list[_LayoutRow]:
+    by_row: dict[int, list] = {}
+    for p in place(table):
+        by_row.setdefault(p.row, []).append(p)
+    out = []
+    for r in sorted(by_row):
+        cells = sorted(by_row[r], key=lambda p: p.col)
+        points = [p.text for p in cells if p.kind == "point"]
+        labels = [p.text for p in cells if p.kind != "point"]
+        anchor = None
+        if points:
+            row_label = table.row(points[0].split(".")[1]).label
+            if row_label in labels:
+                anchor = row_label
+        out.append(_LayoutRow(labels, points, anchor))
+    return out
+
+
+def _find_exact(rows, key: str, start: int, stop: int):
+    for i in range(start, min(stop, len(rows))):
+        for j, cell in enumerate(rows[i]):
+            if cell.key == key:
+                return i, j
     return None
+
+
+def _find_fuzzy(rows, key: str, start: int, stop: int, avoid: set[str]):
+    best, score = None, FUZZY
+    for i in range(start, min(stop, len(rows))):
+        for j, cell in enumerate(rows[i]):
+            if not cell.key or cell.key in avoid or is_number_like(cell.text):
+                continue
+            ratio = difflib.SequenceMatcher(None, cell.key, key).ratio()
+            if ratio >= score:
+                best, score = (i, j), ratio
+    return best
+
+
+def _label_finding(model: Edition, table: Table, printed: str, found: str, cell: SCell, row_key=None) -> Finding:
+    f = Finding("layout.label_altered", model.rules["layout.label_altered"].severity if "layout.label_altered" in model.rules else "warning",
+                table=table.key, table_label=table.label, row=row_key, row_label=table.row(row_key).label if row_key else None,
+                detail={"kind": "text", "zh": f"标签「{found}」与规定格式的「{printed}」不一致",
+                        "en": f"label “{found}” differs from the printed “{printed}”"})
+    from .sources.grid import address
+    f.sheet, f.cell = cell.sheet, address(cell.row, cell.col)
+    return f
+
+
+def _values_after(row: list[SCell], j: int, n: int, known: set[str]) -> list[SCell]:
+    rest = row[j + 1:]
+    while rest and rest[0].key and not is_number_like(rest[0].text) and (rest[0].key in known or len(rest[0].key) > 3):
+        rest = rest[1:]            # another label printed before the numbers
+    return rest[:n]
+
+
+def locate_table(rows, model: Edition, table: Table, start: int):
+    """(cells, findings, next position) for one table; cells maps point id → SCell."""
+    known = {norm(t) for t in ([r.label for r in table.rows] + [c.label for c in table.columns] + list(table.groups.values())
+                               + ([table.note] if table.note else []))}
+    layout = layout_rows(table)
+    cells: dict[str, SCell] = {}
+    findings: list[Finding] = []
+    pos = start
+    first = True
+    anchors = 0
+    header_col = None          # where the last matched header row starts, for rows with no label
+    for lrow in layout:
+        if lrow.points and lrow.anchor:
+            key = norm(lrow.anchor)
+            hit = _find_exact(rows, key, pos, len(rows))        # printed labels are unique within a report
+            if hit is None:
+                hit = _find_fuzzy(rows, key, pos, pos + WINDOW + 1 if not first else len(rows), known - {key})
+                if hit is not None:
+                    cell = rows[hit[0]][hit[1]]
+                    findings.append(_label_finding(model, table, lrow.anchor, cell.text, cell, lrow.points[0].split(".")[1]))
+            if hit is None:
+                continue
+            i, j = hit
+            anchors += 1
+            values = _values_after(rows[i], j, len(lrow.points), known)
+            k = i
+            if not rows[i][j + 1:]:            # one cell a line: the numbers follow on the next lines
+                while len(values) < len(lrow.points) and k + 1 < len(rows) and len(rows[k + 1]) == 1 \
+                        and (not rows[k + 1][0].key or is_number_like(rows[k + 1][0].text)):
+                    k += 1
+                    values.append(rows[k][0])
+            for point, cell in zip(lrow.points, values):
+                cells[point] = cell
+            pos, first = k + 1, False
+        elif lrow.points:
+            n = len(lrow.points)
+            for i in range(pos, min(len(rows), pos + WINDOW + 2)):
+                row = [c for c in rows[i] if header_col is None or c.sheet != header_col[0] or c.col >= header_col[1]]
+                numeric = [c for c in row if c.text and is_number_like(c.text)]
+                blank = [c for c in row if not c.text]
+                if numeric and len(numeric) + len(blank) >= n:
+                    lead = 0
+                    while lead < len(row) and row[lead].key and not is_number_like(row[lead].text):
+                        lead += 1
+                    for point, cell in zip(lrow.points, row[lead:lead + n]):
+                        cells[point] = cell
+                    pos, first = i + 1, False
+                    break
+        else:
+            hit = _match_header(rows, lrow.labels, pos, len(rows) if first else pos + WINDOW + 1)
+            if hit is not None:
+                pos = hit + 1
+                anchors += 1
+                filled = [c for c in rows[hit] if c.text]
+                if filled:
+                    col = min(c.col for c in filled)
+                    if header_col is None or header_col[0] != filled[0].sheet or col < header_col[1]:
+                        header_col = (filled[0].sheet, col)
+                findings.extend(_check_header(model, table, rows[hit], lrow.labels))
+    return cells, findings, pos, anchors
+
+
+def _match_header(rows, labels: list[str], start: int, stop: int):
+    keys = [norm(l) for l in labels]
+    need = max(1, (len(keys) + 1) // 2)
+    for i in range(start, min(stop, len(rows))):
+        present = {c.key for c in rows[i]}
+        if sum(1 for k in keys if k in present) >= need:
+            return i
+    return None
+
+
+def _check_header(model, table, row: list[SCell], labels: list[str]) -> list[Finding]:
+    present = {c.key for c in row}
+    out = []
+    for label in labels:
+        key = norm(label)
+        if key in present:
+            continue
+        others = [c for c in row if c.key and c.key not in {norm(l) for l in labels}]
+        best = max(others, key=lambda c: difflib.SequenceMatcher(None, c.key, key).ratio(), default=None)
+        if best is not None and difflib.SequenceMatcher(None, best.key, key).ratio() >= FUZZY:
+            out.append(_label_finding(model, table, label, best.text, best))
+    return out
+
+
+def extra_rows(rows, model: Edition, table: Table, cells: dict[str, SCell]) -> list[Finding]:
+    """Rows inside the table's span that carry numbers under a label the format does not have."""
+    used_rows = sorted({(c.sheet, c.row) for c in cells.values()})
+    if not used_rows:
+        return []
+    index = {(r[0].sheet, r[0].row): i for i, r in enumerate(rows) if r}
+    spans = [index[k] for k in used_rows if k in index]
+    known = {norm(t) for t in ([r.label for r in table.rows] + [c.label for c in table.columns] + list(table.groups.values()))}
+    out = []
+    for i in range(min(spans), max(spans) + 1):
+        row = rows[i]
+        if (row[0].sheet, row[0].row) in used_rows if row else True:
+            continue
+        labels = [c for c in row if c.key and not is_number_like(c.text) and c.key not in known]
+        numbers = [c for c in row if c.text and is_number_like(c.text)]
+        if labels and numbers:
+            from .sources.grid import address
+            f = Finding("layout.extra_row", model.rules["layout.extra_row"].severity if "layout.extra_row" in model.rules else "warning",
+                        table=table.key, table_label=table.label, sheet=labels[0].sheet, cell=address(labels[0].row, labels[0].col),
+                        detail={"kind": "text", "zh": f"规定格式中没有「{labels[-1].text}」这一行，其数字未参与校验",
+                                "en": f"the format has no row “{labels[-1].text}”; its numbers were not checked"})
+            out.append(f)
+    return out
+
+
+def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None = None):
+    """The Location of the statutory tables found by their printed labels, or None."""
+    from .locate import Location
+
+    rows = source_rows(grid)
+    if not rows:
+        return None
+    detected, with_prints = detect_edition(rows, year)
+    chosen = model or detected
+    if chosen is None:
+        return None
+    findings: list[Finding] = []
+    if len(with_prints) > 1:
+        parts = "；".join(f"{m.edition} 年版：{'、'.join(fingerprint_hits(rows, m)[:3])}" for m in with_prints)
+        findings.append(Finding("edition.mixed", chosen.rules["edition.mixed"].severity,
+                                detail={"kind": "text", "zh": f"同一报告混用了两个版本的表格（{parts}）",
+                                        "en": f"the report mixes both editions' tables ({parts})"}))
+    cells: dict[str, SCell] = {}
+    pos = 0
+    found_tables = 0
+    for table in chosen.tables:
+        got, table_findings, after, anchors = locate_table(rows, chosen, table, pos)
+        if not got and pos:
+            got, table_findings, after, anchors = locate_table(rows, chosen, table, 0)
+        if not got and anchors:
+            found_tables += 1
+            findings.append(Finding("table.empty", chosen.rules["table.empty"].severity, table=table.key, table_label=table.label,
+                                    detail={"kind": "text", "zh": f"{table.label}：表格只有标签，没有填写任何数字（没有的应填 0）",
+                                            "en": f"{table.label}: the table has its labels but no numbers (write 0 for none)"}))
+        elif got:
+            found_tables += 1
+            pos = after
+            cells.update(got)
+            findings.extend(table_findings)
+            findings.extend(extra_rows(rows, chosen, table, got))
+        else:
+            findings.append(Finding("layout.missing_row", chosen.rules["layout.missing_row"].severity, table=table.key,
+                                    table_label=table.label,
+                                    detail={"kind": "text", "zh": f"没有找到表「{table.label}」（其各行各栏均未找到）",
+                                            "en": f"table “{table.label}” was not found (none of its rows or columns)"}))
+    if not found_tables:
+        return None
+    loc = Location(chosen, {p: c.ref for p, c in cells.items()}, findings=findings, how="labels")
+    loc.meta = report_meta(rows)
+    return loc
+
+
+_TITLE = re.compile(r"(\d{4})\s*年度?\s*(?:政府信息公开|政务公开)")
+
+
+def report_meta(rows) -> dict[str, str]:
+    """Report year and organ from a title such as 「乐清市人民政府办公室 2021年政府信息公开工作年度报告」."""
+    meta: dict[str, str] = {}
+    previous = ""
+    for row in rows[:40]:
+        for cell in row:
+            m = _TITLE.search(cell.text)
+            if m and "年度报告" in cell.text:
+                meta["report_year"] = m.group(1)
+                organ = cell.text[: m.start()].strip()
+                if not organ and previous and len(previous) <= 40 and not is_number_like(previous):
+                    organ = previous
+                if organ:
+                    meta["organ"] = organ
+                return meta
+        texts = [c.text for c in row if c.text]
+        previous = texts[0] if len(texts) == 1 else ""
+    return meta

@@ -46,7 +46,7 @@ def choose_edition(grid: Grid, meta: dict[str, str]) -> Edition | None:
     return _edition_from_names(grid)
 
 
-def locate(grid: Grid, model: Edition | None = None) -> Location:
+def locate(grid: Grid, model: Edition | None = None, year: int | None = None) -> Location:
     meta = template_meta(grid)
     chosen = model or choose_edition(grid, meta)
     if chosen is not None:
@@ -54,7 +54,7 @@ def locate(grid: Grid, model: Edition | None = None) -> Location:
         if cells:
             return Location(chosen, cells, meta=meta)
     from .labels import locate_by_labels
-    located = locate_by_labels(grid, model)
+    located = locate_by_labels(grid, model, year)
     if located is None:
         raise InputError(f"{grid.path}：没有找到统计表（既没有 xlcheck 模板的名称，也没有可识别的表格标签）")
     located.meta = meta or located.meta

@@ -52,7 +52,9 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
     for line in getattr(result, "preamble", []) or []:
         lines.append(f"  {line}")
     for f in result.findings:
-        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "—")
+        where = f.where or "—"
+        if f.line and not zh:
+            where = f"line {f.line}"
         lines.append(f"  {paint(sev.get(f.severity, f.severity), f.severity)}  {where}  {f.rule}  {f.message}")
     if result.output:
         lines.append(f"  {'标注副本' if zh else 'annotated copy'}：{result.output}" if zh else f"  annotated copy: {result.output}")

@@ -52,6 +52,8 @@ def read_value(raw: Any) -> Read:
     text = raw
     if not text.strip():
         return Read(0, "cell.blank", raw)
+    seen = raw
+    text = text.replace("\xa0", " ").replace("\u3000", " ")     # no-break and ideographic spaces are spaces
     folded = unicodedata.normalize("NFKC", text)
     stripped = folded.strip().replace("\u3000", "").replace(" ", "")
     if stripped in PLACEHOLDERS or text.strip() in PLACEHOLDERS:
@@ -73,4 +75,4 @@ def read_value(raw: Any) -> Read:
     number = _as_number(body)
     if number is None:
         return Read(text.strip())
-    return Read(number, "cell.text_number", text, how)
+    return Read(number, "cell.text_number", seen, how)

@@ -35,12 +35,62 @@ def output_for(path: Path, plan: Plan) -> Path:
     return default_output(path)
 
 
+REBUILT_FORMATS = ("xls", "ods")                 # annotated as a new .xlsx holding the tables as read
+REPORT_FORMATS = ("txt", "html", "docx", "pdf")    # written as a filled template only with -o
+
+
+def filled_workbook(result: Result):
+    """A template of the result's edition holding the tables as read, with the findings moved
+    onto its cells (so they can be marked there)."""
+    from .sources.grid import address
+    from .template import Options as TemplateOptions, build_workbook, cell_positions, fill, flatten
+
+    model = result.model
+    wb = build_workbook(model, TemplateOptions(year=result.year, organ=result.organ or ""))
+    fill(wb, model, flatten(result.instance))
+    positions = cell_positions(model)
+    for f in result.findings:
+        if f.point in positions:
+            sheet, row, col = positions[f.point]
+            f.sheet, f.cell = sheet, address(row, col)
+        for o in f.operands:
+            if o.point in positions:
+                sheet, row, col = positions[o.point]
+                o.sheet, o.cell = sheet, address(row, col)
+    return wb
+
+
+def write_filled(result: Result, target: Path, lang: str) -> Path:
+    from .annotate import mark, workbook_to_bytes
+    from .fileio import atomic_write_bytes
+
+    wb = filled_workbook(result)
+    mark(wb, result.findings, lang)
+    return atomic_write_bytes(target, workbook_to_bytes(wb))
+
+
 def verify_path(path: str, model: Edition | None, options: Options, plan: Plan) -> Result:
     result = check_file(path, model, options)
     if result.status == "error" or not plan.annotate:
         return result
     source = Path(path)
-    if source.suffix.lower() not in WORKBOOK_SUFFIXES or result.source_format not in ("xlsx", "xlsm"):
+    fmt = result.source_format
+    if fmt in REBUILT_FORMATS or (fmt in REPORT_FORMATS and plan.output):
+        if plan.in_place:
+            bad = failed(path, f"{path}：.{fmt} 文件不能就地标注；请用 -o 指定新的 .xlsx 文件")
+            bad.findings, bad.edition = result.findings, result.edition
+            return bad
+        target = output_for(source, plan)
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_suffix(".xlsx")
+        try:
+            result.output = str(write_filled(result, target, options.lang))
+        except InputError as exc:
+            bad = failed(path, str(exc))
+            bad.findings, bad.edition = result.findings, result.edition
+            return bad
+        return result
+    if source.suffix.lower() not in WORKBOOK_SUFFIXES or fmt not in ("xlsx", "xlsm"):
         return result
     target = output_for(source, plan)
     try:

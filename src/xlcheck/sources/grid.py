@@ -40,6 +40,7 @@ class Cell:
     value: Any = None           # the cached / typed value (str, int, float, bool or None)
     formula: str | None = None  # the formula text without "=", when the cell holds one
     cached: bool = True         # False: a formula whose result was never calculated
+    line: int | None = None     # the source line, for text sources
 
 
 @dataclass

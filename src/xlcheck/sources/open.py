@@ -11,7 +11,10 @@ from .grid import Grid
 
 MAX_FILE_SIZE = 100 * 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et", ".ods")
+TEXT_SUFFIXES = (".txt", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+REPORT_FORMATS = ("txt", "html", "docx", "pdf")
 
 
 def _describe_zip(names: set[str]) -> str | None:
@@ -47,7 +50,8 @@ def read_source(path: str | os.PathLike) -> Grid:
         data = p.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             raise InputError(f"{name}：工作簿设有打开密码（已加密），请先在 Excel 中取消密码再校验")
-        raise InputError(f"{name}：这是旧版 Excel 97-2003（.xls）文件，请另存为 .xlsx 后再校验")
+        from .calamine import read_with_calamine
+        return read_with_calamine(name, "xls")
     if head.startswith(b"PK"):
         try:
             archive = zipfile.ZipFile(p)
@@ -55,6 +59,17 @@ def read_source(path: str | os.PathLike) -> Grid:
         except (zipfile.BadZipFile, OSError, ValueError):
             raise InputError(f"{name}：文件已损坏或不完整（无法作为 zip 压缩包打开）") from None
         with archive:
+            if p.suffix.lower() == ".docx" and "word/document.xml" in names:
+                from .docx import read_docx
+                return read_docx(name)
+            if "content.xml" in names and "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+                from .ods import read_ods
+                from .xlsx import check_zip_bomb
+                check_zip_bomb(archive, name)
+                try:
+                    return read_ods(name, archive)
+                except Exception as exc:
+                    raise InputError(f"{name}：ODS 文件已损坏或无法解析（{exc.__class__.__name__}）") from None
             other = _describe_zip(names)
             if other:
                 raise InputError(f"{name}：{other}")
@@ -71,7 +86,16 @@ def read_source(path: str | os.PathLike) -> Grid:
                 raise InputError(f"{name}：文件已损坏或不完整（{exc.__class__.__name__}）") from None
             except Exception as exc:  # defusedxml's refusals, ParseError
                 raise InputError(f"{name}：工作簿的 XML 无法解析（{exc.__class__.__name__}）") from None
-    if p.suffix.lower() in SPREADSHEET_SUFFIXES:
+    suffix = p.suffix.lower()
+    if suffix in TEXT_SUFFIXES + HTML_SUFFIXES:
+        from .text import decode
+        text = decode(p.read_bytes(), name)
+        if suffix in HTML_SUFFIXES or ("<table" in text.lower() and "</td>" in text.lower()):
+            from .html import read_html
+            return read_html(name, text)
+        from .text import read_text
+        return read_text(name, text)
+    if suffix in SPREADSHEET_SUFFIXES:
         if _looks_like_text(p):
             raise InputError(f"{name}：不是 Excel 工作簿（看起来是文本或 CSV 文件，只是扩展名为 {p.suffix}）")
         raise InputError(f"{name}：不是 Excel 工作簿（文件内容不是 xlsx 格式）")

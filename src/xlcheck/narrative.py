@@ -1,0 +1,50 @@
+"""Prose against tables (`narrative.mismatch`): the counts a report states in words — 「新收政府信息
+公开申请26件」, 「上年结转5件」, 「被提起行政诉讼3件」 — checked against its tables. The phrasings and
+the data points they refer to are the schema's ``x-narrative``; a count the prose does not state is
+not a finding."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from .findings import Finding, fmt_number
+from .schema import Edition
+
+
+def _value(instance: dict, point: str):
+    t, r, c = point.split(".")
+    return instance.get(t, {}).get(r, {}).get(c)
+
+
+def prose_findings(text: str, model: Edition, instance: dict[str, Any]) -> list[Finding]:
+    if not text:
+        return []
+    text = unicodedata.normalize("NFKC", text)
+    rule = model.rules.get("narrative.mismatch")
+    severity = rule.severity if rule else "warning"
+    out = []
+    for item in model.schema.get("x-narrative", []):
+        values = [_value(instance, p) for p in item["points"]]
+        if not values or any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values):
+            continue
+        table_value = sum(values)
+        seen = set()
+        for pattern in item["patterns"]:
+            for m in re.finditer(pattern, text):
+                stated = int(m.group(1))
+                if stated == table_value or stated in seen:
+                    continue
+                seen.add(stated)
+                quote = text[max(0, m.start() - 6): m.end()].replace("\n", " ").strip()
+                t, r, c = item["points"][0].split(".")
+                table = model.table(t)
+                f = Finding("narrative.mismatch", severity, table=t, row=r, column=c, table_label=table.label,
+                            row_label=table.row(r).label, column_label=table.column_label(c),
+                            found=stated, expected=table_value, difference=stated - table_value,
+                            detail={"kind": "text",
+                                    "zh": f"正文称{item['label']['zh']} {stated} 件（「…{quote}」），表中为 {fmt_number(table_value)} 件",
+                                    "en": f"the prose states {stated} {item['label'].get('en', item['key'])} (“…{quote}”), the table has {fmt_number(table_value)}"})
+                f.detail["point"] = item["points"][0]
+                out.append(f)
+    return out
