@@ -84,7 +84,20 @@ def clear_marks(wb) -> int:
     return restored
 
 
-def mark(wb, findings: list[Finding], lang: str = "zh") -> int:
+def suspects(diagnosis, lang: str) -> dict[tuple[str, str], str]:
+    """(sheet, cell) → the diagnosis note for each cell a smallest repair would change."""
+    from .diagnose import cell_note
+    out = {}
+    if diagnosis is None or diagnosis.status != "found":
+        return out
+    for repair in diagnosis.repairs:
+        for c in repair.changes:
+            if c.sheet and c.cell:
+                out.setdefault((c.sheet, c.cell), cell_note(c, repair, lang))
+    return out
+
+
+def mark(wb, findings: list[Finding], lang: str = "zh", diagnosis=None) -> int:
     """Comment and fill every cell with a finding, and write the findings sheet. Returns the
     number of cells marked."""
     from openpyxl.comments import Comment
@@ -92,9 +105,12 @@ def mark(wb, findings: list[Finding], lang: str = "zh") -> int:
     from openpyxl.xml.functions import tostring
 
     by_cell: dict[tuple[str, str], list[Finding]] = {}
+    notes = {k: v for k, v in suspects(diagnosis, lang).items() if k[0] in wb.sheetnames}
     for f in findings:
         if f.sheet in wb.sheetnames and f.cell:
             by_cell.setdefault((f.sheet, f.cell), []).append(f)
+    for key in notes:
+        by_cell.setdefault(key, [])
     record = wb.create_sheet(RECORD_SHEET)
     record.append(["sheet", "cell", "fill", "user_comment"])
     record.sheet_state = "hidden"
@@ -107,12 +123,12 @@ def mark(wb, findings: list[Finding], lang: str = "zh") -> int:
             c = cell.comment
             user = json.dumps({"text": c.text, "author": c.author, "width": c.width, "height": c.height}, ensure_ascii=False)
         record.append([sheet, ref, tostring(cell.fill.to_tree()).decode("utf-8"), user])
-        text = comment_text(items)
+        text = "\n\n".join(t for t in (notes.get((sheet, ref)), comment_text(items)) if t)
         if user:
             text += USER_SEPARATOR + cell.comment.text
         width, height = comment_size(text)
         cell.comment = Comment(text, AUTHOR, height=height, width=width)
-        worst = "error" if any(f.severity == "error" for f in items) else "warning"
+        worst = "error" if (sheet, ref) in notes or any(f.severity == "error" for f in items) else "warning"
         cell.fill = PatternFill("solid", fgColor=FILLS[worst])
     _result_sheet(wb, findings, lang)
     return len(by_cell)
@@ -159,12 +175,12 @@ def workbook_to_bytes(wb) -> bytes:
     return buf.getvalue()
 
 
-def annotate_file(source: Path, target: Path, findings: list[Finding], lang: str = "zh") -> Path:
+def annotate_file(source: Path, target: Path, findings: list[Finding], lang: str = "zh", diagnosis=None) -> Path:
     from .fileio import atomic_write_bytes
 
     wb = _load(source)
     clear_marks(wb)
-    mark(wb, findings, lang)
+    mark(wb, findings, lang, diagnosis)
     return atomic_write_bytes(target, workbook_to_bytes(wb))
 
 

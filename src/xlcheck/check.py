@@ -54,6 +54,7 @@ class Result:
     instance: dict[str, Any] = field(default_factory=dict, repr=False)
     reads: dict[str, Read] = field(default_factory=dict, repr=False)
     source_format: str | None = None
+    diagnosis: Any = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -62,7 +63,7 @@ class Result:
     def to_json(self) -> dict[str, Any]:
         out = {"path": self.path, "edition": self.edition, "status": self.status, "organ": self.organ,
                "year": self.year, "counts": self.counts, "findings": [f.to_json() for f in self.findings],
-               "output": self.output}
+               "diagnosis": self.diagnosis.to_json() if self.diagnosis else None, "output": self.output}
         if self.error:
             out["error"] = self.error
         return out
@@ -187,6 +188,8 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
             if ref:
                 f.sheet, f.cell = ref[0], address(ref[1], ref[2])
             findings.append(f)
+    from .diagnose import diagnose
+    result.diagnosis = diagnose(model, instance, result.reads, None if report else located.cells)
     if report:
         _to_lines(findings, grid)
     result.findings = finish(findings, model, options)

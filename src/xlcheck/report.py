@@ -49,8 +49,9 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
     mark = "✓" if result.status == "ok" else "✗"
     lines = [paint(f"{mark} {head}：{edition}，{summary}" if zh else f"{mark} {head}: {edition}, {summary}",
                    "error" if result.status == "invalid" else None)]
-    for line in getattr(result, "preamble", []) or []:
-        lines.append(f"  {line}")
+    if result.diagnosis is not None:
+        from .diagnose import summary
+        lines.append(f"  {paint('→', 'error')} {summary(result.diagnosis, lang)}")
     for f in result.findings:
         where = f.where or "—"
         if f.line and not zh:

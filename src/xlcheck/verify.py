@@ -57,6 +57,10 @@ def filled_workbook(result: Result):
             if o.point in positions:
                 sheet, row, col = positions[o.point]
                 o.sheet, o.cell = sheet, address(row, col)
+    for repair in (result.diagnosis.repairs if result.diagnosis else []):
+        for c in repair.changes:
+            sheet, row, col = positions[c.point]
+            c.sheet, c.cell = sheet, address(row, col)
     return wb
 
 
@@ -65,7 +69,7 @@ def write_filled(result: Result, target: Path, lang: str) -> Path:
     from .fileio import atomic_write_bytes
 
     wb = filled_workbook(result)
-    mark(wb, result.findings, lang)
+    mark(wb, result.findings, lang, result.diagnosis)
     return atomic_write_bytes(target, workbook_to_bytes(wb))
 
 
@@ -100,7 +104,7 @@ def verify_path(path: str, model: Edition | None, options: Options, plan: Plan) 
         elif target.resolve() == source.resolve():
             raise InputError(f"{target}：输出文件与输入文件相同；要写入输入文件请用 --in-place")
         from .annotate import annotate_file
-        result.output = str(annotate_file(source, target, result.findings, options.lang))
+        result.output = str(annotate_file(source, target, result.findings, options.lang, result.diagnosis))
     except InputError as exc:
         bad = failed(path, str(exc))
         bad.findings, bad.edition = result.findings, result.edition
