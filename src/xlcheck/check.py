@@ -188,13 +188,27 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
             if ref:
                 f.sheet, f.cell = ref[0], address(ref[1], ref[2])
             findings.append(f)
-    from .diagnose import diagnose
-    result.diagnosis = diagnose(model, instance, result.reads, None if report else located.cells)
+    if any(_is_equation(model, f.rule) for f in findings):
+        from .diagnose import diagnose
+        result.diagnosis = diagnose(model, instance, result.reads, None if report else located.cells)
     if report:
         _to_lines(findings, grid)
     result.findings = finish(findings, model, options)
     result.status = status_of(result.findings, options.strict)
     return result
+
+
+_EQUATION_RULES: dict[int, set[str]] = {}
+
+
+def _is_equation(model: Edition, rule: str) -> bool:
+    """Is `rule` one of the schema's identities (x-sum, x-balance)? Only those feed the diagnosis."""
+    rules = _EQUATION_RULES.get(id(model))
+    if rules is None:
+        from .keywords import rule_references
+        rules = set(rule_references({k: v for k, v in model.schema.items()}, kinds=("x-sum", "x-balance")))
+        _EQUATION_RULES[id(model)] = rules
+    return rule in rules
 
 
 def _to_lines(findings: list[Finding], grid: Grid) -> None:

@@ -195,27 +195,54 @@ def _every(kind):
 RelationCollector = validators.extend(Draft202012Validator, {k: _every(k) for k in KEYWORDS})
 
 
-@lru_cache(maxsize=8)
-def _validator(schema_json: str, cls):
-    import json
-    return cls(json.loads(schema_json))
+_VALIDATORS: dict[tuple[int, type], Any] = {}
+
+
+def inline_refs(schema: dict) -> dict:
+    """The schema with every local ``$ref`` replaced by its target (the edition schemas are not
+    recursive), so validation does not resolve references cell by cell."""
+    def walk(node, depth=0):
+        if depth > 50:
+            raise ValueError("$ref nesting too deep (recursive schema?)")
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/"):
+                target = schema
+                for part in ref[2:].split("/"):
+                    target = target[part]
+                merged = dict(walk(target, depth + 1))
+                merged.update({k: walk(v, depth + 1) for k, v in node.items() if k != "$ref"})
+                return merged
+            return {k: (v if k in ("$defs", "x-layout") else walk(v, depth + 1)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, depth + 1) for v in node]
+        return node
+    out = walk(schema)
+    out.pop("$defs", None)
+    return out
 
 
 def validator_for(schema: dict, cls=ReportValidator):
-    import json
-    return _validator(json.dumps(schema, sort_keys=True, ensure_ascii=False), cls)
+    """One validator per (schema, class), kept for the life of the process: schemas are read once
+    and never mutated."""
+    key = (id(schema), cls)
+    found = _VALIDATORS.get(key)
+    if found is None or found[0] is not schema:
+        found = _VALIDATORS[key] = (schema, cls(inline_refs(schema)))
+    return found[1]
 
 
-def rule_references(schema: Any) -> Iterator[str]:
-    """Every rule id our keywords reference anywhere in `schema`."""
+def rule_references(schema: Any, kinds=tuple(KEYWORDS)) -> Iterator[str]:
+    """Every rule id our keywords (of `kinds`) reference anywhere in `schema`."""
     if isinstance(schema, dict):
         for k, v in schema.items():
             if k in KEYWORDS and isinstance(v, list):
-                for rule in v:
-                    if isinstance(rule, dict) and "rule" in rule:
-                        yield rule["rule"]
+                if k in kinds:
+                    for rule in v:
+                        if isinstance(rule, dict) and "rule" in rule:
+                            yield rule["rule"]
             else:
-                yield from rule_references(v)
+                yield from rule_references(v, kinds)
     elif isinstance(schema, list):
         for v in schema:
-            yield from rule_references(v)
+            yield from rule_references(v, kinds)

@@ -106,44 +106,82 @@ def _single_cell(text: str) -> tuple[str, int, int] | None:
     return sheet, row, col
 
 
+class _Refused(Exception):
+    pass
+
+
+def _refuse(*_args):
+    raise _Refused("DTD or entity declaration in a workbook part")
+
+
 def _read_sheet(stream, sheet: Sheet, strings: list[str]) -> None:
-    c_tag, v_tag, f_tag, is_tag, t_tag = (f"{NS_MAIN}{t}" for t in ("c", "v", "f", "is", "t"))
-    merge_tag = f"{NS_MAIN}mergeCell"
-    for _, elem in iterparse(stream, events=("end",)):
-        tag = elem.tag
-        if tag == c_tag:
-            ref = elem.get("r")
-            kind = elem.get("t", "n")
-            v = elem.find(v_tag)
-            f = elem.find(f_tag)
-            text = v.text if v is not None else None
-            value: object = None
-            if kind == "s" and text is not None:
-                value = strings[int(text)]
-            elif kind == "inlineStr":
-                is_el = elem.find(is_tag)
-                value = "".join(t.text or "" for t in is_el.iter(t_tag)) if is_el is not None else None
-            elif kind in ("str", "e"):
-                value = text
-            elif kind == "b":
-                value = text == "1" if text is not None else None
-            elif text is not None:
-                value = _number(text)
-            formula = f.text if f is not None and f.text else None
-            if ref and (value is not None or formula):
-                row, col = parse_address(ref)
-                sheet.cells[(row, col)] = Cell(value, formula, cached=not (formula and (v is None or v.text is None)))
-            elem.clear()
-        elif tag == merge_tag:
-            a, _, b = elem.get("ref", "").partition(":")
+    """Cells and merged ranges of one worksheet part, with expat callbacks (no tree is built).
+    A DOCTYPE or entity declaration is refused outright: no legitimate worksheet has one."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    state = {"ref": None, "t": "n", "v": None, "f": None, "is": None, "buf": None}
+    cells = sheet.cells
+
+    def start(name, attrs):
+        local = name.rsplit(":", 1)[-1]
+        if local == "c":
+            state["ref"], state["t"], state["v"], state["f"], state["is"] = attrs.get("r"), attrs.get("t", "n"), None, None, None
+        elif local in ("v", "f", "t"):
+            state["buf"] = []
+        elif local == "mergeCell":
+            a, _, b = attrs.get("ref", "").partition(":")
             try:
                 r1, c1 = parse_address(a)
                 r2, c2 = parse_address(b or a)
                 sheet.merged.append((r1, c1, r2, c2))
             except ValueError:
                 pass
-        elif tag == f"{NS_MAIN}row":
-            elem.clear()
+
+    def end(name):
+        local = name.rsplit(":", 1)[-1]
+        buf = state["buf"]
+        if local == "v" and buf is not None:
+            state["v"] = "".join(buf)
+            state["buf"] = None
+        elif local == "f" and buf is not None:
+            state["f"] = "".join(buf) or None
+            state["buf"] = None
+        elif local == "t" and buf is not None:
+            state["is"] = (state["is"] or "") + "".join(buf)
+            state["buf"] = None
+        elif local == "c":
+            kind, text, formula = state["t"], state["v"], state["f"]
+            value: object = None
+            if kind == "s" and text:
+                value = strings[int(text)]
+            elif kind == "inlineStr":
+                value = state["is"]
+            elif kind in ("str", "e"):
+                value = text
+            elif kind == "b":
+                value = (text == "1") if text else None
+            elif text:
+                value = _number(text)
+            ref = state["ref"]
+            if ref and (value is not None or formula):
+                cells[parse_address(ref)] = Cell(value, formula, cached=not (formula and not text))
+
+    def chars(data):
+        buf = state["buf"]
+        if buf is not None:
+            buf.append(data)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    try:
+        parser.ParseFile(stream)
+    except _Refused:
+        raise InputError("工作表含有 DTD 或实体声明，已拒绝解析") from None
 
 
 def _number(text: str):
