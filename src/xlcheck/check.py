@@ -55,6 +55,7 @@ class Result:
     reads: dict[str, Read] = field(default_factory=dict, repr=False)
     source_format: str | None = None
     diagnosis: Any = None
+    continuity: dict | None = None     # None: last year's report was not asked for
 
     @property
     def counts(self) -> dict[str, int]:
@@ -64,6 +65,8 @@ class Result:
         out = {"path": self.path, "edition": self.edition, "status": self.status, "organ": self.organ,
                "year": self.year, "counts": self.counts, "findings": [f.to_json() for f in self.findings],
                "diagnosis": self.diagnosis.to_json() if self.diagnosis else None, "output": self.output}
+        if self.continuity is not None:
+            out["continuity"] = self.continuity
         if self.error:
             out["error"] = self.error
         return out

@@ -82,46 +82,107 @@ def _severity_overrides(values) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
 @click.option("--lang", type=LANGS, default="zh", show_default=True, help="信息的语言。")
 @click.option("--strict", is_flag=True, help="警告也算作错误（退出码 1）。")
-@click.option("--year", type=int, help="报告年度（默认从工作簿读取）。")
+@click.option("--year", type=int, help="报告年度（默认从工作簿或报告标题读取）。")
 @click.option("--edition", "edition_name", help="按指定版本校验（2019 或 2021）。")
 @click.option("--schema", "schema_path", type=click.Path(dir_okay=False), help="按自定义模式文件校验。")
 @click.option("--severity", "severity", multiple=True, metavar="RULE=LEVEL", help="改变规则的级别：error、warning 或 off（可多次使用）。")
-def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, edition_name, schema_path, severity):
-    """校验填好的工作簿或已公开的报告。 Check filled workbooks or published reports.
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）。")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False), help="写出汇总表（.xlsx 或 .csv）：每个文件一行，另列全部问题。")
+@click.option("--previous", "previous", type=click.Path(dir_okay=False), help="上一年度的报告（只校验一个文件时），用于校验上年结转等衔接关系。")
+@click.option("--previous-dir", "previous_dir", type=click.Path(file_okay=False), help="上一年度报告所在目录，按机关名称（其次按文件名）逐一匹配。")
+def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, edition_name, schema_path, severity,
+           jobs, summary_path, previous, previous_dir):
+    """校验填好的工作簿或已公开的报告（文件、目录或通配符）。 Check filled workbooks or published reports.
 
     退出码：0 没有错误（可有警告），1 发现错误，2 有文件无法校验。
     """
+    import os
+    from pathlib import Path
     from . import schema as schemas
+    from .batch import expand, run as run_batch, write_summary
     from .check import Options
-    from .report import exit_code, text_lines, to_json
-    from .verify import Plan, verify_path
+    from .report import json_file, text_lines
+    from .verify import Plan
 
     try:
         if in_place and (output or no_annotate):
             raise InputError("--in-place 不能与 -o 或 --no-annotate 同时使用")
-        model = schemas.load_schema_file(schema_path) if schema_path else (schemas.edition(edition_name) if edition_name else None)
+        if previous and previous_dir:
+            raise InputError("--previous 与 --previous-dir 只能用一个")
+        if schema_path:
+            schemas.load_schema_file(schema_path)
+            spec = ("path", schema_path)
+        elif edition_name:
+            schemas.edition(edition_name)
+            spec = ("edition", edition_name)
+        else:
+            spec = None
         options = Options(lang=lang, strict=strict, year=year, severities=_severity_overrides(severity))
-        files = list(paths)
-        if output and len(files) > 1:
-            from pathlib import Path
-            if not Path(output).is_dir():
-                raise InputError(f"{output}：校验多个文件时 -o 须为已存在的目录")
+        files = expand(list(paths))
+        if previous and len(files) > 1:
+            raise InputError("--previous 只能用于一个文件；校验多个文件请用 --previous-dir")
+        if output and len(files) > 1 and not Path(output).is_dir():
+            raise InputError(f"{output}：校验多个文件时 -o 须为已存在的目录")
+        if summary_path and not summary_path.lower().endswith((".xlsx", ".csv")):
+            raise InputError(f"{summary_path}：汇总文件须以 .xlsx 或 .csv 结尾")
+        index = None
+        if previous_dir:
+            if not Path(previous_dir).is_dir():
+                raise InputError(f"{previous_dir}：上一年度报告目录不存在")
+            from .continuity import PreviousIndex
+            index = PreviousIndex.build(expand([previous_dir]))
     except InputError as exc:
         _fail(str(exc))
     plan = Plan(annotate=not no_annotate, output=output, in_place=in_place, many=len(files) > 1)
     color = fmt == "text" and sys.stdout.isatty()
-    results = []
-    for path in files:
-        result = verify_path(path, model, options, plan)
-        results.append(result)
-        if result.status == "error" and fmt == "json":
-            click.echo(f"xlcheck：{result.error}", err=True)
-        if fmt == "text":
+    workers = jobs or os.cpu_count() or 1
+    show_progress = len(files) > 1 and sys.stderr.isatty()
+    # Memory stays flat over a batch: each result is printed (or streamed into the JSON document)
+    # as it arrives, and kept only when a summary needs it or a progress bar holds the text back.
+    keep = bool(summary_path) or (show_progress and fmt == "text")
+    kept, statuses = [], {"ok": 0, "invalid": 0, "error": 0}
+    stream = run_batch(files, spec, options, plan, workers, previous, index)
+    bar = click.progressbar(length=len(files), file=sys.stderr, label="校验中" if lang != "en" else "checking") if show_progress else None
+    if fmt == "json":
+        click.echo('{"files": [')
+    try:
+        if bar:
+            bar.__enter__()
+        for i, result in enumerate(stream):
+            statuses[result.status] += 1
+            if keep:
+                kept.append(result)
+            if bar:
+                bar.update(1)
+            if fmt == "json":
+                click.echo(("," if i else "") + json_file(result))
+                if result.status == "error":
+                    click.echo(f"xlcheck：{result.error}", err=True)
+            elif not bar:
+                for line in text_lines(result, lang, color):
+                    click.echo(line)
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
+    if fmt == "json":
+        click.echo("]}")
+    elif bar:
+        for result in kept:
             for line in text_lines(result, lang, color):
                 click.echo(line)
-    if fmt == "json":
-        click.echo(to_json(results))
-    sys.exit(exit_code(results))
+    if summary_path:
+        try:
+            written = write_summary(summary_path, kept)
+        except InputError as exc:
+            _fail(str(exc))
+        if fmt == "text":
+            click.echo(("汇总表：" if lang != "en" else "summary: ") + "、".join(map(str, written)))
+    total = sum(statuses.values())
+    if fmt == "text" and total > 1:
+        ok, bad, broken = statuses["ok"], statuses["invalid"], statuses["error"]
+        click.echo(f"共 {total} 个文件：{ok} 个通过，{bad} 个有错误，{broken} 个无法校验" if lang != "en"
+                   else f"{total} files: {ok} ok, {bad} with errors, {broken} could not be checked")
+    sys.exit(2 if statuses["error"] else 1 if statuses["invalid"] else 0)
 
 
 @cli.command()

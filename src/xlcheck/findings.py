@@ -22,6 +22,7 @@ class Operand:
     value: Any = None
     sign: int = 1
     line: int | None = None
+    file: str | None = None         # another file's cell (last year's report)
 
 
 @dataclass
@@ -62,13 +63,14 @@ class Finding:
         out = asdict(self)
         out.pop("detail")
         out["operands"] = [{"point": o.point, "sheet": o.sheet, "cell": o.cell, "value": o.value}
-                           | ({"line": o.line} if o.line else {}) for o in self.operands]
+                           | ({"line": o.line} if o.line else {}) | ({"file": o.file} if o.file else {})
+                           for o in self.operands]
         if self.line is None:
             out.pop("line")
         return out
 
     def sort_key(self):
-        return (SEVERITY_ORDER.get(self.severity, 9), self.sheet or "", _cell_order(self.cell), self.rule)
+        return (SEVERITY_ORDER.get(self.severity, 9), self.sheet or "", self.line or 0, _cell_order(self.cell), self.rule)
 
 
 def _cell_order(cell: str | None):
@@ -169,7 +171,7 @@ def _cell_message(f: Finding, d: dict, zh: bool) -> str:
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:
-    out = {"error": 0, "warning": 0}
+    out = {"error": 0, "warning": 0, "info": 0}
     for f in findings:
         out[f.severity] = out.get(f.severity, 0) + 1
     return out

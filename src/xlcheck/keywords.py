@@ -176,7 +176,12 @@ def x_compare(validator, rules, instance, schema):
             yield _fail(cmp, f"{'/'.join(cmp.target)} is {cmp.found}, expected {cmp.op} {cmp.expected}")
 
 
-KEYWORDS = {"x-sum": x_sum, "x-balance": x_balance, "x-compare": x_compare}
+def _x_continuity(validator, rules, instance, schema):
+    from .continuity import x_continuity
+    yield from x_continuity(validator, rules, instance, schema)
+
+
+KEYWORDS = {"x-sum": x_sum, "x-balance": x_balance, "x-compare": x_compare, "x-continuity": _x_continuity}
 
 ReportValidator = validators.extend(Draft202012Validator, KEYWORDS)
 
@@ -192,7 +197,7 @@ def _every(kind):
     return keyword
 
 
-RelationCollector = validators.extend(Draft202012Validator, {k: _every(k) for k in KEYWORDS})
+RelationCollector = validators.extend(Draft202012Validator, {k: _every(k) for k in ("x-sum", "x-balance", "x-compare")})
 
 
 _VALIDATORS: dict[tuple[int, type], Any] = {}

@@ -21,6 +21,12 @@ def to_json(results: list[Result], extra: dict | None = None) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
+def json_file(result: Result) -> str:
+    """One file's entry of the JSON document, indented as `to_json` indents it."""
+    text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+    return "  " + text.replace("\n", "\n  ")
+
+
 def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[str]:
     """A readable summary of one file: counts by severity, then each finding with its cell."""
     import click
@@ -53,10 +59,18 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
         from .diagnose import summary
         lines.append(f"  {paint('→', 'error')} {summary(result.diagnosis, lang)}")
     for f in result.findings:
+        if f.severity == "info" and result.continuity is not None and f.rule.startswith("continuity."):
+            continue                  # said once above
         where = f.where or "—"
         if f.line and not zh:
             where = f"line {f.line}"
         lines.append(f"  {paint(sev.get(f.severity, f.severity), f.severity)}  {where}  {f.rule}  {f.message}")
+    if result.continuity is not None:
+        c = result.continuity
+        if c["status"] == "assessed":
+            lines.append(f"  {'上年对比' if zh else 'last year'}：{c['previous']}")
+        else:
+            lines.append(f"  {'上年对比：未校验' if zh else 'last year: not assessed'}（{c.get('reason') or ''}）")
     if result.output:
         lines.append(f"  {'标注副本' if zh else 'annotated copy'}：{result.output}" if zh else f"  annotated copy: {result.output}")
     return lines

@@ -73,8 +73,37 @@ def write_filled(result: Result, target: Path, lang: str) -> Path:
     return atomic_write_bytes(target, workbook_to_bytes(wb))
 
 
-def verify_path(path: str, model: Edition | None, options: Options, plan: Plan) -> Result:
+def add_continuity(result: Result, options: Options, previous: str | None, reason: str | None = None) -> None:
+    """Check `result` against last year's report at `previous`; without one, say the continuity
+    rules were not assessed."""
+    from .check import finish, status_of
+    from .continuity import assess, not_assessed
+
+    if result.status == "error" or result.model is None:
+        return
+    model = result.model
+    if previous is None:
+        new = not_assessed(model, reason or "没有找到上一年度的报告", "no report of the previous year was found")
+        result.continuity = {"status": "not_assessed", "previous": None, "reason": reason or "没有找到上一年度的报告"}
+    else:
+        last = check_file(previous, None, Options(lang=options.lang))
+        if last.status == "error":
+            new = not_assessed(model, f"上一年度的报告无法读取：{last.error}", f"last year's report could not be read: {last.error}")
+            result.continuity = {"status": "not_assessed", "previous": previous, "reason": last.error}
+        else:
+            new = assess(model, result, last, previous, options.lang)
+            result.continuity = {"status": "assessed", "previous": previous, "previous_year": last.year}
+    result.findings = finish(result.findings + new, model, options)
+    result.status = status_of(result.findings, options.strict)
+
+
+def verify_path(path: str, model: Edition | None, options: Options, plan: Plan, previous=None) -> Result:
+    """Check one file, compare it with last year's when asked (`previous`: a path, or a callable
+    taking the Result and returning a path or None), and annotate it as the plan says."""
     result = check_file(path, model, options)
+    if previous is not None and result.status != "error":
+        found = previous(result) if callable(previous) else previous
+        add_continuity(result, options, found)
     if result.status == "error" or not plan.annotate:
         return result
     source = Path(path)

@@ -1,0 +1,137 @@
+"""Batch speed and memory, measured (prints numbers; asserts nothing).
+
+    python bench/batch.py [N]          # default N = 1000 workbooks
+
+Generates N filled template workbooks (one in five with a wrong cell) in a temporary folder and
+prints per-file medians (in-process) for:
+  (a) checking without annotation          vs (c) opening with python-calamine   (target: within 3x)
+  (b) checking and writing the annotated copy vs (c) openpyxl load + save         (target: within 2x)
+then the wall time of whole CLI runs, `xlcheck --version`, and the peak memory of a batch run
+over 100 and over N files (target: within 20% of each other).
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from xlcheck import schema as schemas
+from xlcheck.check import Options
+from xlcheck.template import Options as TOptions, build_workbook, fill, flatten, workbook_bytes
+from xlcheck.verify import Plan, verify_path
+
+ROOT = Path(__file__).resolve().parents[1]
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+XLCHECK = [sys.executable, "-m", "xlcheck"]
+
+
+def generate(folder: Path, n: int) -> list[Path]:
+    data = json.loads((ROOT / "examples" / "yueqing-2021.json").read_text(encoding="utf-8"))
+    model = schemas.edition("2021")
+    flat = flatten(data["values"])
+    rng = random.Random(1)
+    wb = build_workbook(model, TOptions(year=2024, organ="某机关"))
+    fill(wb, model, flat)
+    clean = workbook_bytes(wb)
+    paths = []
+    for i in range(n):
+        path = folder / f"unit{i:04d}.xlsx"
+        if i % 5 == 0:
+            point = rng.choice([p for p in flat if p.startswith("requests.")])
+            wb = build_workbook(model, TOptions(year=2024, organ=f"单位{i}"))
+            fill(wb, model, {**flat, point: flat[point] + rng.randint(1, 5)})
+            path.write_bytes(workbook_bytes(wb))
+        else:
+            path.write_bytes(clean)
+        paths.append(path)
+    return paths
+
+
+def median_ms(fn, paths):
+    times = []
+    for p in paths:
+        t0 = time.perf_counter()
+        fn(p)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def calamine_open(p):
+    from python_calamine import CalamineWorkbook
+    wb = CalamineWorkbook.from_path(str(p))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+
+
+def openpyxl_load(p):
+    import openpyxl
+    openpyxl.load_workbook(p)
+
+
+def openpyxl_load_save(p):
+    import openpyxl
+    wb = openpyxl.load_workbook(p)
+    wb.save(io.BytesIO())
+
+
+def peak_rss_mb(args) -> float:
+    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def wall(args) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        out = Path(tmp) / "out"
+        folder.mkdir()
+        out.mkdir()
+        paths = generate(folder, N)
+        sample = paths[: min(len(paths), 300)]
+        opts = Options()
+        verify_path(str(paths[0]), None, opts, Plan(annotate=False))          # warm caches
+        a = median_ms(lambda p: verify_path(str(p), None, opts, Plan(annotate=False)), sample)
+        b = median_ms(lambda p: verify_path(str(p), None, opts, Plan(annotate=True, output=str(out), many=True)), sample)
+        floor_cal = median_ms(calamine_open, sample)
+        floor_load = median_ms(openpyxl_load, sample)
+        floor_save = median_ms(openpyxl_load_save, sample)
+        print(f"files: {N} (one in five with a wrong cell); per-file medians over {len(sample)} files, in-process")
+        print(f"  (a) check, no annotation        {a:7.2f} ms   {a / floor_cal:5.1f}x calamine open (target 3x)")
+        print(f"  (b) check + annotated copy      {b:7.2f} ms   {b / floor_save:5.1f}x openpyxl load+save (target 2x)")
+        print(f"  (c) python-calamine open        {floor_cal:7.2f} ms")
+        print(f"      openpyxl load               {floor_load:7.2f} ms")
+        print(f"      openpyxl load + save        {floor_save:7.2f} ms")
+        cli = XLCHECK + ["verify", str(folder), "--no-annotate", "--format", "json"]
+        for jobs in (1, os.cpu_count() or 1):
+            seconds = wall(cli + ["--jobs", str(jobs)])
+            print(f"  CLI verify --no-annotate --format json, --jobs {jobs}: {seconds:6.2f} s in all, {seconds / N * 1000:6.2f} ms a file")
+        seconds = wall(XLCHECK + ["verify", str(folder), "--format", "json", "-o", str(out), "--jobs", "1"])
+        print(f"  CLI verify with annotation, --jobs 1: {seconds:6.2f} s in all, {seconds / N * 1000:6.2f} ms a file")
+        version = statistics.median(wall([sys.executable, "-m", "xlcheck", "--version"]) for _ in range(7))
+        print(f"  xlcheck --version               {version * 1000:7.0f} ms (target < 300 ms)")
+        small = Path(tmp) / "small"
+        small.mkdir()
+        for p in paths[:100]:
+            os.link(p, small / p.name)
+        m100 = peak_rss_mb(XLCHECK + ["verify", str(small), "--no-annotate", "--format", "json", "--jobs", "1"])
+        mall = peak_rss_mb(XLCHECK + ["verify", str(folder), "--no-annotate", "--format", "json", "--jobs", "1"])
+        print(f"  peak memory, 100 files          {m100:7.1f} MB")
+        print(f"  peak memory, {N} files         {mall:7.1f} MB   ({(mall / m100 - 1) * 100:+.0f}%, target within 20%)")
+
+
+if __name__ == "__main__":
+    main()
