@@ -284,3 +284,18 @@ def test_xlsm_keeps_its_macros(tmp_path):
     out = tmp_path / "m.checked.xlsm"
     with zipfile.ZipFile(out) as z:
         assert z.read("xl/vbaProject.bin") == b"VBA-PROJECT-BYTES"
+
+
+def test_labels_spanning_columns_without_merged_areas(tmp_path):
+    """As a live workbook is seen through the remote engine: no merge information at all."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    row = 1
+    values = dict(flatten(SAMPLE_2021), **{"requests.granted.research": None, "requests.granted.social_welfare": None})
+    for key, (caption, cells) in printed("2021", values).items():
+        row = to_sheet(ws, row, 1, caption, cells, merge=False) + 1
+    result = check_file(str(_save(wb, tmp_path / "nomerge.xlsx")))
+    expected = dict(flatten(SAMPLE_2021), **{"requests.granted.research": 0, "requests.granted.social_welfare": 0})
+    assert instance_of(result) == expected
+    assert {(f.rule, f.point) for f in result.findings} == {("cell.blank", "requests.granted.research"),
+                                                          ("cell.blank", "requests.granted.social_welfare")}

@@ -206,6 +206,34 @@ def clear(path, output):
     click.echo(f"已清除 {n} 个单元格的标注：{output or path}")
 
 
+@cli.group()
+def addin():
+    """Excel 加载项：功能区按钮「校验当前工作簿」。 The Excel add-in."""
+
+
+@addin.command("build")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True, help="输出目录。")
+def addin_build(out_dir):
+    """生成 xlcheck.xlam（由 xlwings 自带的功能区加载项模板生成）。"""
+    from .addin import build
+    try:
+        path = build(out_dir)
+    except InputError as exc:
+        _fail(str(exc))
+    click.echo(f"已生成 {path}")
+
+
+@addin.command("install")
+def addin_install():
+    """把 xlcheck.xlam 装到 Excel 启动时加载的目录，并让按钮使用当前的 Python。"""
+    from .addin import install
+    try:
+        path, conf = install()
+    except InputError as exc:
+        _fail(str(exc))
+    click.echo(f"已安装 {path}\n按钮使用的 Python：{sys.executable}（写入 {conf}）\n请重新启动 Excel，功能区会出现「政务公开校验」选项卡。")
+
+
 @cli.command("schemas")
 def list_schemas():
     """列出内置的格式版本。 List the shipped format editions."""

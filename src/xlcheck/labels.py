@@ -54,9 +54,14 @@ class SCell:
         return (self.sheet, self.row, self.col)
 
 
+class _Rows(list):
+    padded = False
+
+
 def source_rows(grid: Grid) -> list[list[SCell]]:
-    out = []
+    out = _Rows()
     pad = grid.format not in TEXT_FORMATS
+    out.padded = pad
     for sheet in grid.sheets:
         if sheet.name in OWN_SHEETS:
             continue
@@ -206,6 +211,8 @@ def locate_table(rows, model: Edition, table: Table, start: int):
     first = True
     anchors = 0
     header_col = None          # where the last matched header row starts, for rows with no label
+    padded = bool(rows) and getattr(rows, "padded", False)
+    anchored: list = []        # (layout row, source row, anchor index) of spreadsheet rows, for column alignment
     for lrow in layout:
         if lrow.points and lrow.anchor:
             key = norm(lrow.anchor)
@@ -220,6 +227,8 @@ def locate_table(rows, model: Edition, table: Table, start: int):
             i, j = hit
             anchors += 1
             values = _values_after(rows[i], j, len(lrow.points), known)
+            if padded:
+                anchored.append((lrow, rows[i], j))
             k = i
             if not rows[i][j + 1:]:            # one cell a line: the numbers follow on the next lines
                 while len(values) < len(lrow.points) and k + 1 < len(rows) and len(rows[k + 1]) == 1 \
@@ -254,7 +263,41 @@ def locate_table(rows, model: Edition, table: Table, start: int):
                     if header_col is None or header_col[0] != filled[0].sheet or col < header_col[1]:
                         header_col = (filled[0].sheet, col)
                 findings.extend(_check_header(model, table, rows[hit], lrow.labels))
+    if anchored:
+        cells.update(_aligned(anchored))
     return cells, findings, pos, anchors
+
+
+def _value_like(cell: SCell) -> bool:
+    return bool(cell.text) and (is_number_like(cell.text) or len(cell.key) <= 6)
+
+
+def _aligned(anchored) -> dict[str, SCell]:
+    """Spreadsheet rows read by column: where merged areas are not known (a live workbook), a
+    label spanning columns leaves empty cells before the numbers. A row whose cells after the
+    label hold exactly as many values as it has data points shows the table's data columns;
+    every row with that many points then takes the cells in those columns."""
+    from collections import Counter
+    votes: dict[int, Counter] = {}
+    for lrow, row, j in anchored:
+        filled = [c for c in row[j + 1:] if _value_like(c)]
+        if len(filled) == len(lrow.points):
+            votes.setdefault(len(lrow.points), Counter())[tuple(c.col for c in filled)] += 1
+    out: dict[str, SCell] = {}
+    for lrow, row, j in anchored:
+        n = len(lrow.points)
+        filled = [c for c in row[j + 1:] if _value_like(c)]
+        if len(filled) == n:
+            chosen = filled
+        elif n in votes:
+            cols = votes[n].most_common(1)[0][0]
+            by_col = {c.col: c for c in row[j + 1:]}
+            sheet, r = row[j].sheet, row[j].row
+            chosen = [by_col.get(col, SCell("", "", sheet, r, col)) for col in cols]
+        else:
+            continue
+        out.update(zip(lrow.points, chosen))
+    return out
 
 
 def _match_header(rows, labels: list[str], start: int, stop: int):

@@ -1,0 +1,223 @@
+"""Excel integration through xlwings: one engine-agnostic entry for the desktop add-in (COM /
+AppleScript), xlwings Server and xlwings Lite (the remote engine).
+
+`verify_book` reads the used ranges and names of an `xlwings.Book`, checks it exactly as the
+command line does, and marks cells with what every engine supports: values, adding and deleting
+notes, fill colours. The remote engines cannot read a note's text or a cell's colour, so what
+was marked is recorded in the hidden sheet ``_xlcheck`` and the next run clears from that record.
+A user's own notes and fills on cells xlcheck never marked are left alone.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+from .annotate import FILLS, RECORD_SHEET, RESULT_SHEET, TAG, USER_SEPARATOR, comment_text, suspects
+from .check import Options, Result, check_grid
+from .sources.grid import Cell, Grid, Sheet, address, parse_address
+
+RECORD_HEADER = ["sheet", "cell", "fill", "user_comment"]
+RESULT_HEADER = {"zh": ["序号", "级别", "规则", "单元格", "说明"], "en": ["#", "severity", "rule", "cell", "message"]}
+
+
+def _hex(argb_or_rgb: str | None) -> str | None:
+    if not argb_or_rgb:
+        return None
+    value = argb_or_rgb.lstrip("#")
+    if len(value) == 8:
+        value = value[2:]
+    return "#" + value.upper() if re.fullmatch(r"[0-9A-Fa-f]{6}", value) else None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def book_grid(book) -> Grid:
+    """The Grid of an open workbook: the used range of every sheet and its single-cell names.
+    (No engine reports merged areas cheaply, so labels in merged cells are read as printed.)"""
+    grid = Grid(path=book.name, format="xlsx")
+    for sheet in book.sheets:
+        ws = Sheet(sheet.name)
+        try:
+            rng = sheet.used_range
+            values = rng.options(ndim=2).value or []
+            top, left = rng.row, rng.column
+        except Exception:          # an empty sheet on some engines
+            values, top, left = [], 1, 1
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                if value is not None and value != "":
+                    ws.cells[(top + i, left + j)] = Cell(_plain(value))
+        grid.sheets.append(ws)
+    for name in book.names:
+        try:
+            refers = name.refers_to or ""
+            label = name.name
+        except Exception:
+            continue
+        if "!" not in label:
+            from .sources.xlsx import _single_cell
+            ref = _single_cell(refers.lstrip("="))
+            if ref:
+                grid.names[label] = ref
+    return grid
+
+
+def _sheet(book, name: str):
+    for sheet in book.sheets:
+        if sheet.name == name:
+            return sheet
+    return None
+
+
+def _record_rows(book) -> list[list[Any]]:
+    sheet = _sheet(book, RECORD_SHEET)
+    if sheet is None:
+        return []
+    rows = sheet.used_range.options(ndim=2).value or []
+    return [r for r in rows[1:] if r and r[0]]
+
+
+def _fill_from_record(fill: Any) -> str | None:
+    """A recorded fill: a hex colour (live runs) or an openpyxl PatternFill XML (file runs)."""
+    if not fill:
+        return None
+    text = str(fill)
+    if text.startswith("#"):
+        return text
+    m = re.search(r'fgColor[^>]*rgb="([0-9A-Fa-f]{8})"', text)
+    if m and 'patternType="solid"' in text:
+        return _hex(m.group(1))
+    return None
+
+
+def clear_book(book) -> int:
+    """Undo every mark recorded in `_xlcheck`: delete our notes (restoring a user's note that was
+    folded into ours), restore or clear fills, and remove the findings sheet."""
+    rows = _record_rows(book)
+    for row in rows:
+        sheet_name, ref = row[0], row[1]
+        fill = row[2] if len(row) > 2 else None
+        user = row[3] if len(row) > 3 else None
+        sheet = _sheet(book, sheet_name)
+        if sheet is None or not ref:
+            continue
+        rng = sheet.range(ref)
+        if rng.note is not None:
+            rng.note.delete()
+        if user:
+            import json
+            try:
+                rng.add_note(json.loads(user)["text"])
+            except (ValueError, KeyError, TypeError):
+                pass
+        rng.color = _fill_from_record(fill)
+    for name in (RESULT_SHEET,):
+        sheet = _sheet(book, name)
+        if sheet is not None:
+            sheet.delete()
+    record = _sheet(book, RECORD_SHEET)
+    if record is not None:
+        record.clear_contents()
+    return len(rows)
+
+
+def _read_color(rng) -> str | None:
+    try:
+        color = rng.color
+    except (NotImplementedError, AttributeError):
+        return None
+    if isinstance(color, tuple):
+        return "#%02X%02X%02X" % color[:3]
+    return _hex(color) if isinstance(color, str) else None
+
+
+def mark_book(book, result: Result, lang: str = "zh") -> int:
+    """Note and fill every cell with a finding (and each suspected cell), record them, and list
+    the findings on the `校验结果` sheet. Returns the number of cells marked."""
+    recorded = {(r[0], r[1]) for r in _record_rows(book)}
+    notes = suspects(result.diagnosis, lang)
+    by_cell: dict[tuple[str, str], list] = {}
+    for f in result.findings:
+        if f.sheet and f.cell:
+            by_cell.setdefault((f.sheet, f.cell), []).append(f)
+    for key in notes:
+        by_cell.setdefault(key, [])
+    record = [RECORD_HEADER]
+    for (sheet_name, ref), items in by_cell.items():
+        sheet = _sheet(book, sheet_name)
+        if sheet is None:
+            continue
+        rng = sheet.range(ref)
+        text = "\n\n".join(t for t in (notes.get((sheet_name, ref)), comment_text(items)) if t)
+        worst = "error" if (sheet_name, ref) in notes or any(f.severity == "error" for f in items) else "warning"
+        user_note = rng.note is not None and (sheet_name, ref) not in recorded
+        record.append([sheet_name, ref, _read_color(rng) or "", ""])
+        if not user_note:                  # never delete a note the user wrote: it cannot be read back
+            rng.add_note(text)
+        rng.color = _hex(FILLS[worst])
+    record_sheet = _sheet(book, RECORD_SHEET)
+    if record_sheet is None:
+        record_sheet = book.sheets.add(RECORD_SHEET, after=book.sheets[len(book.sheets) - 1])
+        record_sheet.visible = False
+    record_sheet["A1"].value = record
+    rows = [RESULT_HEADER["en" if lang == "en" else "zh"]]
+    sev = {"error": "错误", "warning": "警告", "info": "提示"} if lang != "en" else {}
+    for i, f in enumerate(result.findings, start=1):
+        rows.append([i, sev.get(f.severity, f.severity), f.rule, f.where, f.message])
+    if not result.findings:
+        rows.append(["", "", "", "", "未发现问题" if lang != "en" else "no findings"])
+    results_sheet = book.sheets.add(RESULT_SHEET, after=book.sheets[len(book.sheets) - 1])
+    results_sheet["A1"].value = rows
+    return len(by_cell)
+
+
+def verify_book(book, *, lang: str = "zh", mark: bool = True, model=None, options: Options | None = None) -> Result:
+    """Check an open workbook as `xlcheck verify` checks a file and, unless `mark=False`, mark
+    its cells. Returns the same Result (findings, diagnosis) the command line gives."""
+    options = options or Options(lang=lang)
+    grid = book_grid(book)
+    result = check_grid(grid, model, options)
+    if mark:
+        clear_book(book)
+        mark_book(book, result, options.lang)
+    return result
+
+
+def summary_text(result: Result, lang: str = "zh", limit: int = 5) -> str:
+    """The alert text: a short all-clear, or the counts and the first findings with their cells."""
+    zh = lang != "en"
+    c = result.counts
+    if result.status == "ok" and not c.get("warning"):
+        return "校验通过：没有发现问题。" if zh else "All clear: no problems found."
+    lines = [f"发现 {c.get('error', 0)} 个错误、{c.get('warning', 0)} 个警告。" if zh
+             else f"{c.get('error', 0)} errors and {c.get('warning', 0)} warnings found."]
+    if result.diagnosis is not None:
+        from .diagnose import summary
+        lines.append(summary(result.diagnosis, lang))
+    for f in [f for f in result.findings if f.severity in ("error", "warning")][:limit]:
+        lines.append(f"{f.where}：{f.message}" if zh else f"{f.where}: {f.message}")
+    more = len(result.findings) - limit
+    if more > 0:
+        lines.append(f"……另有 {more} 条，见「{RESULT_SHEET}」工作表。" if zh else f"... and {more} more on the “{RESULT_SHEET}” sheet.")
+    return "\n".join(lines)
+
+
+def main():
+    """What the add-in's ribbon button runs: check the user's active workbook and say how it went."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    try:
+        result = verify_book(book)
+    except Exception as exc:          # the clerk sees a message box, never a traceback
+        from .errors import InputError
+        text = str(exc) if isinstance(exc, InputError) else f"校验未能完成：{exc}"
+        book.app.alert(text, title="政务公开校验")
+        return None
+    book.app.alert(summary_text(result), title="政务公开校验")
+    return result
