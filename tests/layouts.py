@@ -67,6 +67,7 @@ def to_docx(path, title, tables, prose=""):
         height = max(r + rs for r, c, rs, cs, t in cells)
         width = max(c + cs for r, c, rs, cs, t in cells)
         table = doc.add_table(rows=height, cols=width)
+        table.style = "Table Grid"             # ruled, as published tables are
         for r, c, rs, cs, text in cells:
             cell = table.cell(r, c)
             if rs > 1 or cs > 1:

@@ -87,6 +87,11 @@ def read_source(path: str | os.PathLike) -> Grid:
             except Exception as exc:  # defusedxml's refusals, ParseError
                 raise InputError(f"{name}：工作簿的 XML 无法解析（{exc.__class__.__name__}）") from None
     suffix = p.suffix.lower()
+    if head.startswith(b"%PDF"):
+        from .pdf import read_pdf
+        return read_pdf(name)
+    if suffix == ".pdf":
+        raise InputError(f"{name}：不是有效的 PDF 文件")
     if suffix in TEXT_SUFFIXES + HTML_SUFFIXES:
         from .text import decode
         text = decode(p.read_bytes(), name)

@@ -1,0 +1,95 @@
+"""Published reports as PDF, through pdfplumber (an optional extra: `pip install 'xlcheck[pdf]'`).
+
+pdfplumber recovers each ruled table's cells with their row and column positions: a cell merged
+into its neighbour comes back as None and is dropped, so every table row becomes a Grid row of
+its cells in printed order, exactly as the HTML and Word readers give them. Rows of a table
+continued on the next page simply follow (the page footer is not part of any table); labels
+wrapped inside a cell, and vertical one-character labels, are joined. The text of every page is
+the prose, with wrapped lines joined.
+"""
+from __future__ import annotations
+
+import re
+
+from ..errors import InputError
+from .grid import Cell, Grid, Sheet
+
+SHEET = "报告"
+_FOOTER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$")
+
+
+def _join(text: str | None) -> str:
+    """Lines wrapped inside a cell, joined: Chinese needs no space between them."""
+    if not text:
+        return ""
+    return re.sub(r"\s*\n\s*", "", text).strip()
+
+
+def _continues(last: list, first: list) -> bool:
+    """Is `first` (the first row of a page's first table) the rest of `last` (the previous page's
+    last row), broken by the page? Same columns, and the new part holds only label text, in cells
+    where the old part has text too, with no numbers."""
+    if len(last) != len(first) or not any(first):
+        return False
+    for a, b in zip(last, first):
+        if b is None or b.strip() == "":
+            continue
+        if a is None or not a.strip() or re.fullmatch(r"[\d.,\s]+", b) or re.fullmatch(r"[\d.,\s]+", a):
+            return False
+    return True
+
+
+def read_pdf(path: str) -> Grid:
+    try:
+        import pdfplumber
+    except ImportError:
+        raise InputError(f"{path}：读取 PDF 需要 pdfplumber（pip install 'xlcheck[pdf]'）") from None
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as exc:
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        names = f"{exc.__class__.__name__} {inner.__class__.__name__}"
+        with open(path, "rb") as fh:
+            encrypted = b"/Encrypt" in fh.read()
+        if encrypted or "Password" in names or "Encrypt" in names:
+            raise InputError(f"{path}：PDF 已加密（设有打开密码），无法读取其中的文字") from None
+        raise InputError(f"{path}：PDF 已损坏或无法读取（{inner.__class__.__name__}）") from None
+    grid = Grid(path=path, format="pdf")
+    sheet = Sheet(SHEET)
+    grid.sheets.append(sheet)
+    prose_pages = []
+    chars = 0
+    r = 0
+    previous: list | None = None          # the last table row of the previous page, as extracted
+    try:
+        with pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                chars += len(page.chars)
+                text = page.extract_text() or ""
+                lines = [l for l in text.splitlines() if l.strip() and not _FOOTER.match(l)]
+                prose_pages.append("".join(l.strip() for l in lines))
+                if number == 1:                       # the title (organ, year) precedes the tables
+                    for line in lines[:12]:
+                        r += 1
+                        sheet.cells[(r, 1)] = Cell(line.strip(), line=number)
+                for t, table in enumerate(page.extract_tables()):
+                    for i, row in enumerate(table):
+                        if t == 0 and i == 0 and previous is not None and _continues(previous, row):
+                            row = [(a or "") + (b or "") if a is not None else None for a, b in zip(previous, row)]
+                            r -= 1                        # a row broken by the page: rewrite it whole
+                        cells = [_join(c) for c in row if c is not None]
+                        if not any(cells):
+                            continue
+                        r += 1
+                        for c, value in enumerate(cells, start=1):
+                            sheet.cells[(r, c)] = Cell(value or None, line=None)
+                    if table:
+                        previous = table[-1]
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{path}：PDF 无法解析（{exc.__class__.__name__}）") from None
+    if chars == 0:
+        raise InputError(f"{path}：PDF 没有文字层（可能是扫描件或图片），无法读取表格；请使用可复制文字的 PDF 或报告原文件")
+    grid.text = "\n".join(prose_pages)
+    return grid
