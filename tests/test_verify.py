@@ -219,14 +219,17 @@ def test_reannotation_replaces_own_marks_and_keeps_the_users(tmp_path):
     run(src)
     marks = comments(first)
     assert marks[("复议诉讼", "A3")] == "用户自己的批注"
-    assert "[xlcheck] appeals.total\n" in marks[("复议诉讼", "E6")] and "已与法制科核对" in marks[("复议诉讼", "E6")]
+    assert marks[("复议诉讼", "E6")] == "已与法制科核对"          # the user's comment is never touched …
+    wb = openpyxl.load_workbook(first)
+    assert wb["复议诉讼"]["E6"].fill.fgColor.rgb == "FFFFC7CE"          # … the cell is filled …
+    assert "复议诉讼!E6" in [r[6] for r in wb["校验结果"].iter_rows(values_only=True)]   # … and the finding listed
     # fix one error in the annotated copy and verify it again, in place
     wb = openpyxl.load_workbook(first)
     wb["复议诉讼"]["E6"] = 1
     wb.save(first)
     run(first, "--in-place")
     marks = comments(first)
-    assert marks[("复议诉讼", "E6")] == "已与法制科核对"                 # the user's own comment is back
+    assert marks[("复议诉讼", "E6")] == "已与法制科核对"
     assert marks[("复议诉讼", "A3")] == "用户自己的批注"
     ours = {k for k, t in marks.items() if t.startswith("[xlcheck]")}
     assert ours == {("依申请公开", "J8"), ("依申请公开", "J29")}                 # once each

@@ -56,6 +56,7 @@ class Result:
     source_format: str | None = None
     diagnosis: Any = None
     continuity: dict | None = None     # None: last year's report was not asked for
+    notes: list[str] = field(default_factory=list)   # things the user should know about the outputs
 
     @property
     def counts(self) -> dict[str, int]:
@@ -67,6 +68,8 @@ class Result:
                "diagnosis": self.diagnosis.to_json() if self.diagnosis else None, "output": self.output}
         if self.continuity is not None:
             out["continuity"] = self.continuity
+        if self.notes:
+            out["notes"] = self.notes
         if self.error:
             out["error"] = self.error
         return out

@@ -13,7 +13,7 @@ import datetime as _dt
 import re
 from typing import Any
 
-from .annotate import FILLS, RECORD_SHEET, RESULT_SHEET, TAG, USER_SEPARATOR, comment_text, suspects
+from .annotate import FILLS, RECORD_SHEET, RESULT_SHEET, comment_text, suspects
 from .check import Options, Result, check_grid
 from .sources.grid import Cell, Grid, Sheet, address, parse_address
 
@@ -75,11 +75,13 @@ def _sheet(book, name: str):
 
 
 def _record_rows(book) -> list[list[Any]]:
+    """The cells marked last time: rows (sheet, cell, fill, note) of the record sheet; rows
+    starting with "#" are the package edits of a marked file, not cells."""
     sheet = _sheet(book, RECORD_SHEET)
     if sheet is None:
         return []
     rows = sheet.used_range.options(ndim=2).value or []
-    return [r for r in rows[1:] if r and r[0]]
+    return [r for r in rows[1:] if r and r[0] and not str(r[0]).startswith("#")]
 
 
 def _fill_from_record(fill: Any) -> str | None:

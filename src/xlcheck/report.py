@@ -71,6 +71,8 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
             lines.append(f"  {'上年对比' if zh else 'last year'}：{c['previous']}")
         else:
             lines.append(f"  {'上年对比：未校验' if zh else 'last year: not assessed'}（{c.get('reason') or ''}）")
+    for note in result.notes:
+        lines.append(f"  {paint('注意' if zh else 'note', 'warning')}：{note}")
     if result.output:
         lines.append(f"  {'标注副本' if zh else 'annotated copy'}：{result.output}" if zh else f"  annotated copy: {result.output}")
     return lines

@@ -65,12 +65,12 @@ def filled_workbook(result: Result):
 
 
 def write_filled(result: Result, target: Path, lang: str) -> Path:
-    from .annotate import mark, workbook_to_bytes
+    from .annotate import annotate_bytes
     from .fileio import atomic_write_bytes
+    from .template import workbook_bytes
 
-    wb = filled_workbook(result)
-    mark(wb, result.findings, lang, result.diagnosis)
-    return atomic_write_bytes(target, workbook_to_bytes(wb))
+    raw = workbook_bytes(filled_workbook(result))
+    return atomic_write_bytes(target, annotate_bytes(raw, result.findings, lang, result.diagnosis))
 
 
 def add_continuity(result: Result, options: Options, previous: str | None, reason: str | None = None) -> None:
@@ -133,7 +133,10 @@ def verify_path(path: str, model: Edition | None, options: Options, plan: Plan, 
         elif target.resolve() == source.resolve():
             raise InputError(f"{target}：输出文件与输入文件相同；要写入输入文件请用 --in-place")
         from .annotate import annotate_file
-        result.output = str(annotate_file(source, target, result.findings, options.lang, result.diagnosis))
+        written, warning = annotate_file(source, target, result.findings, options.lang, result.diagnosis)
+        result.output = str(written)
+        if warning:
+            result.notes.append(warning)
     except InputError as exc:
         bad = failed(path, str(exc))
         bad.findings, bad.edition = result.findings, result.edition
