@@ -1,7 +1,6 @@
 """Workbooks made by other tools, each holding the statutory tables (with one wrong total) and
 something that a load-and-save through openpyxl would lose or change."""
 import io
-import re
 import zipfile
 from pathlib import Path
 
@@ -21,7 +20,6 @@ def _values():
 
 def _tables_xlsxwriter(workbook, worksheet, top=0, left=0):
     """The three tables as XlsxWriter writes them."""
-    from xlsxwriter.utility import xl_rowcol_to_cell
     fmt = workbook.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
     row = top
     for caption, cells in printed("2021", _values()).values():

@@ -1,7 +1,6 @@
 """Many reports at once: folders, summaries, last year's report, parallel runs."""
 import csv
 import json
-import shutil
 
 import openpyxl
 from click.testing import CliRunner

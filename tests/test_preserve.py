@@ -1,6 +1,5 @@
 """Annotation loses nothing: members xlcheck does not touch are byte-identical, the ones it
 touches differ only in what marking adds, and clearing gives the original members back."""
-import io
 import json
 import re
 import shutil
@@ -89,7 +88,6 @@ def test_a_users_comments_keep_their_size_and_text(tmp_path):
     vml_before = before["xl/drawings/vmlDrawing1.vml"].decode()
     vml_after = after["xl/drawings/vmlDrawing1.vml"].decode()
     assert vml_after.startswith(vml_before[: vml_before.rindex("</xml>")])     # every user shape as it was, sizes included
-    comments_before = before["xl/comments1.xml"].decode()
     comments_after = after["xl/comments1.xml"].decode()
     assert "总计已复核" in comments_after and "[Threaded comment]" in comments_after
     wb = openpyxl.load_workbook(doc["output"])

@@ -1,7 +1,6 @@
 """Reading the tables wherever they are: other workbook layouts, .xls/.ods, and published
 reports as text, HTML and Word, each read to the same instance."""
 import json
-import shutil
 
 import openpyxl
 import pytest
@@ -258,7 +257,7 @@ def test_xls_and_ods_saved_by_libreoffice(soffice, tmp_path, fmt):
     doc = json.loads(result.stdout)
     (f,) = doc["files"]
     assert f["status"] == "invalid" and [x["rule"] for x in f["findings"]] == ["appeals.total"]
-    out = tmp_path / f"src.checked.xlsx"
+    out = tmp_path / "src.checked.xlsx"
     assert f["output"] == str(out)
     wb = openpyxl.load_workbook(out)
     assert "[xlcheck] appeals.total\n" in wb["复议诉讼"]["E6"].comment.text

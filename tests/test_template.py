@@ -1,7 +1,6 @@
 """The blank template, read back with openpyxl (never trusting the writer)."""
 import json
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -1,6 +1,5 @@
 """`xlcheck verify` end to end: build workbooks, run the CLI, read the outputs back."""
 import json
-import shutil
 
 import openpyxl
 import pytest
@@ -277,7 +276,6 @@ def _bad_inputs(tmp_path):
     wb.active["A1"] = "与统计表无关的内容"
     wb.save(tmp_path / "unrelated.xlsx")
     import io
-    import msoffcrypto
     from msoffcrypto.format.ooxml import OOXMLFile
     enc = io.BytesIO()
     OOXMLFile(open(good, "rb")).encrypt("secret", enc)

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from .errors import InputError
 from .findings import Finding, Operand, counts, render
-from .keywords import Comparison, Equation, RelationCollector, ReportValidator, validator_for
+from .keywords import Equation, RelationCollector, ReportValidator, validator_for
 from .schema import Edition
 from .sources.grid import Grid, address, col_number
 from .values import Read, read_value
@@ -182,7 +182,6 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
         findings.extend(cell_findings)
     result.instance = instance
 
-    present = {t for t in instance}
     for error in validator_for(model.schema, ReportValidator).iter_errors(instance):
         if error.validator == "required" and not error.absolute_path:
             continue                      # a whole table not found: reported once by the locator
@@ -219,7 +218,6 @@ def _is_equation(model: Edition, rule: str) -> bool:
 
 def _to_lines(findings: list[Finding], grid: Grid) -> None:
     """In a text source a cell is a place in the text: report its line instead of a pseudo cell."""
-    from .sources.grid import parse_address
     lines = {}
     for sheet in grid.sheets:
         for (r, c), cell in sheet.cells.items():

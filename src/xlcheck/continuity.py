@@ -8,7 +8,6 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from jsonschema.exceptions import ValidationError
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from .annotate import FILLS, RECORD_SHEET, RESULT_SHEET, comment_text, suspects
 from .check import Options, Result, check_grid
-from .sources.grid import Cell, Grid, Sheet, address, parse_address
+from .sources.grid import Cell, Grid, Sheet
 
 RECORD_HEADER = ["sheet", "cell", "fill", "user_comment"]
 RESULT_HEADER = {"zh": ["序号", "级别", "规则", "单元格", "说明"], "en": ["#", "severity", "rule", "cell", "message"]}

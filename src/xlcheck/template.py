@@ -92,7 +92,7 @@ def _total_formulas(model: Edition) -> dict[str, tuple[str, list[str]]]:
 
 
 def _draw_table(wb, model: Edition, table: Table, opts: Options, formulas, positions):
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 

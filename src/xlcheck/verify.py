@@ -1,7 +1,7 @@
 """Verifying files end to end: read, check, annotate, with the output-path rules of the CLI."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .check import Options, Result, check_file, failed
