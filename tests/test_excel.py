@@ -1,7 +1,6 @@
 """The Excel path, tested on Linux without Excel: the add-in read back, and `verify_book` run for
 real through xlwings' remote engine (the engine of xlwings Server and xlwings Lite)."""
 import json
-import re
 import subprocess
 import sys
 import zipfile
