@@ -233,3 +233,16 @@ def test_addin_install_says_there_is_no_excel_on_linux():
     from xlcheck.cli import cli
     result = CliRunner().invoke(cli, ["addin", "install"])
     assert result.exit_code == 2 and "没有 Excel" in result.output
+
+
+def test_addin_install_on_windows_copies_to_xlstart_and_points_at_this_python(tmp_path, monkeypatch):
+    from xlcheck import addin
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("APPDATA", str(tmp_path / "AppData"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "home"))
+    monkeypatch.setattr(addin, "startup_dir", lambda: tmp_path / "AppData" / "Microsoft" / "Excel" / "XLSTART")
+    path, conf = addin.install()
+    assert path == tmp_path / "AppData" / "Microsoft" / "Excel" / "XLSTART" / "xlcheck.xlam"
+    assert zipfile.ZipFile(path).read("xl/vbaProject.bin") == zipfile.ZipFile(addin.template_path()).read("xl/vbaProject.bin")
+    assert conf == tmp_path / "home" / ".myaddin" / "myaddin.conf"
+    assert conf.read_text(encoding="utf-8").splitlines()[0] == f'"INTERPRETER_WIN","{sys.executable}"'
