@@ -36,7 +36,13 @@ def expand(paths: list[str]) -> list[str]:
             out.extend(m for m in matches if not _ours(Path(m).name)) if matches else out.append(raw)
         else:
             out.append(raw)
-    return out
+    seen, unique = set(), []
+    for path in out:                 # a file named twice (or through a folder and its parent) is checked once
+        key = os.path.abspath(path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
 
 
 # ------------------------------------------------------------------ workers

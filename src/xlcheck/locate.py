@@ -46,6 +46,24 @@ def choose_edition(grid: Grid, meta: dict[str, str]) -> Edition | None:
     return _edition_from_names(grid)
 
 
+def _labels_in_running_text(grid: Grid) -> str | None:
+    """A quote showing the tables' labels run together with their numbers (a page's text copied
+    without cell separators), or None."""
+    import re
+    from .labels import norm
+    text = norm(grid.text or "")
+    if not text:
+        return None
+    for model in schemas.shipped().values():
+        for table in model.tables:
+            for row in table.rows:
+                key = norm(row.label)
+                m = re.search(re.escape(key) + r"\d{2,}", text)
+                if m and len(key) >= 8:
+                    return text[m.start(): m.end() + 6]
+    return None
+
+
 def locate(grid: Grid, model: Edition | None = None, year: int | None = None) -> Location:
     meta = template_meta(grid)
     chosen = model or choose_edition(grid, meta)
@@ -56,6 +74,10 @@ def locate(grid: Grid, model: Edition | None = None, year: int | None = None) ->
     from .labels import locate_by_labels
     located = locate_by_labels(grid, model, year)
     if located is None:
+        run_together = _labels_in_running_text(grid)
+        if run_together:
+            raise InputError(f"{grid.path}：文中有统计表的标签，但表格各单元格的文字和数字连在一起（如「{run_together}」），"
+                             "无法可靠地拆分成单元格；请改用报告的网页（HTML）、Word 或 PDF 原件")
         raise InputError(f"{grid.path}：没有找到统计表（既没有 xlcheck 模板的名称，也没有可识别的表格标签）")
     located.meta = meta or located.meta
     return located
