@@ -246,3 +246,23 @@ def test_addin_install_on_windows_copies_to_xlstart_and_points_at_this_python(tm
     assert zipfile.ZipFile(path).read("xl/vbaProject.bin") == zipfile.ZipFile(addin.template_path()).read("xl/vbaProject.bin")
     assert conf == tmp_path / "home" / ".myaddin" / "myaddin.conf"
     assert conf.read_text(encoding="utf-8").splitlines()[0] == f'"INTERPRETER_WIN","{sys.executable}"'
+
+
+def test_a_file_marked_by_the_cli_is_cleared_by_the_button_without_touching_the_users_note(tmp_path):
+    from click.testing import CliRunner
+    from openpyxl.comments import Comment
+    from xlcheck.cli import cli
+    src = write_filled(tmp_path / "c.xlsx", SAMPLE_2021, changes={"requests.granted.total": 18})
+    wb = openpyxl.load_workbook(src)
+    wb["依申请公开"]["J8"].comment = Comment("总计已复核", "王五")          # the user's note on a cell xlcheck marks
+    wb.save(src)
+    assert CliRunner().invoke(cli, ["verify", str(src)]).exit_code == 1
+    marked = tmp_path / "c.checked.xlsx"
+    wb = openpyxl.load_workbook(marked)
+    wb["依申请公开"]["J8"] = 17                                             # fixed in Excel
+    wb.save(marked)
+    payload = payload_of(marked)
+    result, actions = run_book(payload)
+    assert result.status == "ok"
+    deleted = _notes(actions, "deleteNote", payload)
+    assert deleted == [("依申请公开", "J29")]                              # ours; the user's J8 note stays

@@ -91,9 +91,9 @@ def _add_sheet(pkg: Package, name: str, part: str, content: str | None, hidden: 
         pkg.add(part, content)
 
 
-def _record_xml(pkg: Package, cells: list[tuple[str, str, str]]) -> str:
+def _record_xml(pkg: Package, cells: list[tuple[str, str, str, str]]) -> str:
     rows = [["sheet | kind", "cell | part", "fill | before", "note | after"]]
-    rows += [[sheet, ref, fill, ""] for sheet, ref, fill in cells]      # as the live path records cells
+    rows += [list(cell) for cell in cells]                                # as the live path records cells
     for e in pkg.edits:
         if len(e.before) > MAX_RECORD or len(e.after) > MAX_RECORD:
             raise Unsafe(f"{e.part} 的改动过大，无法记录")
@@ -152,8 +152,10 @@ def mark_package(pkg: Package, findings: list[Finding], lang: str = "zh", diagno
         marked.append((sheet, ref, style_cell(pkg, part, ref, styles, severity)))
         text = "\n\n".join(t for t in (notes.get((sheet, ref)), comment_text(items)) if t)
         per_sheet.setdefault(part, {})[ref] = text
+    skipped = set()
     for part, texts in per_sheet.items():
-        add_comments(pkg, part, texts)
+        skipped |= {(part, ref) for ref in add_comments(pkg, part, texts)}
+    marked = [(sheet, ref, fill, "" if (sheets[sheet], ref) in skipped else "1") for sheet, ref, fill in marked]
     rows, cell_styles, links = _result_rows(findings, lang, styles)
     styles.commit()
     _add_sheet(pkg, RESULT_SHEET, RESULT_PART, None, hidden=False)

@@ -17,7 +17,7 @@ from .annotate import FILLS, RECORD_SHEET, RESULT_SHEET, comment_text, suspects
 from .check import Options, Result, check_grid
 from .sources.grid import Cell, Grid, Sheet
 
-RECORD_HEADER = ["sheet", "cell", "fill", "user_comment"]
+RECORD_HEADER = ["sheet", "cell", "fill", "note"]     # note: "1" when xlcheck added the note
 RESULT_HEADER = {"zh": ["序号", "级别", "规则", "单元格", "说明"], "en": ["#", "severity", "rule", "cell", "message"]}
 
 
@@ -98,25 +98,19 @@ def _fill_from_record(fill: Any) -> str | None:
 
 
 def clear_book(book) -> int:
-    """Undo every mark recorded in `_xlcheck`: delete our notes (restoring a user's note that was
-    folded into ours), restore or clear fills, and remove the findings sheet."""
+    """Undo every mark recorded in `_xlcheck`: delete the notes xlcheck added, restore or clear
+    fills, and remove the findings sheet."""
     rows = _record_rows(book)
     for row in rows:
         sheet_name, ref = row[0], row[1]
         fill = row[2] if len(row) > 2 else None
-        user = row[3] if len(row) > 3 else None
+        ours = len(row) > 3 and str(row[3]) in ("1", "1.0")
         sheet = _sheet(book, sheet_name)
         if sheet is None or not ref:
             continue
         rng = sheet.range(ref)
-        if rng.note is not None:
+        if ours and rng.note is not None:
             rng.note.delete()
-        if user:
-            import json
-            try:
-                rng.add_note(json.loads(user)["text"])
-            except (ValueError, KeyError, TypeError):
-                pass
         rng.color = _fill_from_record(fill)
     for name in (RESULT_SHEET,):
         sheet = _sheet(book, name)
@@ -158,7 +152,7 @@ def mark_book(book, result: Result, lang: str = "zh") -> int:
         text = "\n\n".join(t for t in (notes.get((sheet_name, ref)), comment_text(items)) if t)
         worst = "error" if (sheet_name, ref) in notes or any(f.severity == "error" for f in items) else "warning"
         user_note = rng.note is not None and (sheet_name, ref) not in recorded
-        record.append([sheet_name, ref, _read_color(rng) or "", ""])
+        record.append([sheet_name, ref, _read_color(rng) or "", "" if user_note else "1"])
         if not user_note:                  # never delete a note the user wrote: it cannot be read back
             rng.add_note(text)
         rng.color = _hex(FILLS[worst])

@@ -68,11 +68,11 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
     if result.continuity is not None:
         c = result.continuity
         if c["status"] == "assessed":
-            lines.append(f"  {'上年对比' if zh else 'last year'}：{c['previous']}")
+            lines.append(f"  上年对比：{c['previous']}" if zh else f"  last year: {c['previous']}")
         else:
-            lines.append(f"  {'上年对比：未校验' if zh else 'last year: not assessed'}（{c.get('reason') or ''}）")
+            lines.append(f"  上年对比：未校验（{c.get('reason') or ''}）" if zh else f"  last year: not assessed ({c.get('reason') or ''})")
     for note in result.notes:
-        lines.append(f"  {paint('注意' if zh else 'note', 'warning')}：{note}")
+        lines.append(f"  {paint('注意' if zh else 'note', 'warning')}{'：' if zh else ': '}{note}")
     if result.output:
         lines.append(f"  {'标注副本' if zh else 'annotated copy'}：{result.output}" if zh else f"  annotated copy: {result.output}")
     return lines
