@@ -45,7 +45,8 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
     edition = (f"{result.edition} 年版" if zh else f"{result.edition} edition") if result.edition else ""
     head = result.path
     if result.organ or result.year:
-        head += f"（{result.organ or ''}{' ' if result.organ and result.year else ''}{result.year or ''}{'年度' if zh and result.year else ''}）"
+        who = " ".join(str(x) for x in (result.organ, f"{result.year}年度" if zh and result.year else result.year) if x)
+        head += f"（{who}）" if zh else f" ({who})"
     if not result.findings:
         summary = "未发现问题" if zh else "no findings"
     elif zh:
