@@ -20,6 +20,8 @@ from typing import Any, Iterator
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
+from .schema import inline_refs
+
 Path = tuple[str, ...]
 
 
@@ -200,30 +202,6 @@ RelationCollector = validators.extend(Draft202012Validator, {k: _every(k) for k 
 
 
 _VALIDATORS: dict[tuple[int, type], Any] = {}
-
-
-def inline_refs(schema: dict) -> dict:
-    """The schema with every local ``$ref`` replaced by its target (the edition schemas are not
-    recursive), so validation does not resolve references cell by cell."""
-    def walk(node, depth=0):
-        if depth > 50:
-            raise ValueError("$ref nesting too deep (recursive schema?)")
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/"):
-                target = schema
-                for part in ref[2:].split("/"):
-                    target = target[part]
-                merged = dict(walk(target, depth + 1))
-                merged.update({k: walk(v, depth + 1) for k, v in node.items() if k != "$ref"})
-                return merged
-            return {k: (v if k in ("$defs", "x-layout") else walk(v, depth + 1)) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v, depth + 1) for v in node]
-        return node
-    out = walk(schema)
-    out.pop("$defs", None)
-    return out
 
 
 def validator_for(schema: dict, cls=ReportValidator):

@@ -158,13 +158,6 @@ def unique_anchor(text: str, pos: int, minimum: int = 16) -> str:
         length *= 2
 
 
-def rel_prefix(text: str) -> str:
-    m = re.search(r'xmlns:(\w+)="' + re.escape(NS_REL) + '"', text)
-    if not m:
-        raise Unsafe("workbook.xml 没有声明关系命名空间（可能是 Strict OOXML 格式）")
-    return m.group(1)
-
-
 def unescape(text: str) -> str:
     from html import unescape as _u
     return _u(text)

@@ -170,19 +170,28 @@ def schema_hash(schema: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _deref(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local `$ref` ("#/$defs/...") and merge the referring node's own keywords on top."""
-    ref = node.get("$ref")
-    if not ref:
+def inline_refs(schema: dict) -> dict:
+    """The schema with every local ``$ref`` replaced by its target (the edition schemas are not
+    recursive), so validation does not resolve references cell by cell."""
+    def walk(node, depth=0):
+        if depth > 50:
+            raise InputError("$ref 嵌套过深（模式是递归的？）")
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/"):
+                target = schema
+                for part in ref[2:].split("/"):
+                    target = target[part]
+                merged = dict(walk(target, depth + 1))
+                merged.update({k: walk(v, depth + 1) for k, v in node.items() if k != "$ref"})
+                return merged
+            return {k: (v if k in ("$defs", "x-layout") else walk(v, depth + 1)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, depth + 1) for v in node]
         return node
-    if not ref.startswith("#/"):
-        raise InputError(f"只支持本文件内的 $ref：{ref}")
-    target: Any = schema
-    for part in ref[2:].split("/"):
-        target = target[part]
-    merged = dict(_deref(schema, target))
-    merged.update({k: v for k, v in node.items() if k != "$ref"})
-    return merged
+    out = walk(schema)
+    out.pop("$defs", None)
+    return out
 
 
 def _cell_type(leaf: dict[str, Any]) -> CellType:
@@ -198,17 +207,14 @@ def _cell_type(leaf: dict[str, Any]) -> CellType:
 
 def build_model(schema: dict[str, Any], path: str | None = None) -> Edition:
     tables = []
-    for tkey, tnode in schema["properties"].items():
-        tnode = _deref(schema, tnode)
+    for tkey, tnode in inline_refs(schema)["properties"].items():
         groups: dict[str, str] = {}
         for kw in ("x-groups", "x-column-groups", "x-blocks"):
             groups.update({k: v["label"] for k, v in tnode.get(kw, {}).items()})
         rows, points = [], []
         for rkey, rnode in tnode["properties"].items():
-            rnode = _deref(schema, rnode)
             cols = []
             for ckey, cnode in rnode["properties"].items():
-                cnode = _deref(schema, cnode)
                 cols.append(Column(ckey, cnode["x-label"], tuple(cnode.get("x-groups", ()))))
                 points.append(DataPoint(tkey, rkey, ckey, _cell_type(cnode)))
             rows.append(Row(rkey, rnode["x-label"], tuple(cols), tuple(rnode.get("x-groups", ())), rnode.get("x-block")))

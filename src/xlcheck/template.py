@@ -29,10 +29,6 @@ def defined_name(point_id: str) -> str:
     return point_id
 
 
-def point_from_name(name: str) -> str:
-    return name
-
-
 @dataclass(frozen=True)
 class Options:
     year: int | None = None

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from ..errors import InputError
+from . import optional
 from .grid import Cell, Grid, Sheet
 
 
 def read_with_calamine(path: str, fmt: str) -> Grid:
-    try:
-        from python_calamine import CalamineWorkbook
-    except ImportError:
-        raise InputError(f"{path}：读取 .{fmt} 文件需要 python-calamine（pip install 'xlcheck[xls]'），或另存为 .xlsx") from None
+    CalamineWorkbook = optional("python_calamine", path, f" .{fmt} 文件（或另存为 .xlsx）", "xls").CalamineWorkbook
     try:
         workbook = CalamineWorkbook.from_path(path)
     except Exception as exc:

@@ -4,17 +4,15 @@ an empty cell, a horizontally spanning cell appears once)."""
 from __future__ import annotations
 
 from ..errors import InputError
+from . import optional
 from .grid import Cell, Grid, Sheet
 
 SHEET = "报告"
 
 
 def read_docx(path: str) -> Grid:
-    try:
-        import docx
-        from docx.oxml.ns import qn
-    except ImportError:
-        raise InputError(f"{path}：读取 Word 文件需要 python-docx（pip install 'xlcheck[reports]'）") from None
+    docx = optional("docx", path, " Word 文件", "reports")
+    from docx.oxml.ns import qn
     try:
         document = docx.Document(path)
     except Exception as exc:

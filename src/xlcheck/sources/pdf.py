@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
+from . import optional
 from .grid import Cell, Grid, Sheet
 
 SHEET = "报告"
@@ -40,10 +41,7 @@ def _continues(last: list, first: list) -> bool:
 
 
 def read_pdf(path: str) -> Grid:
-    try:
-        import pdfplumber
-    except ImportError:
-        raise InputError(f"{path}：读取 PDF 需要 pdfplumber（pip install 'xlcheck[pdf]'）") from None
+    pdfplumber = optional("pdfplumber", path, " PDF", "pdf")
     try:
         pdf = pdfplumber.open(path)
     except Exception as exc:
