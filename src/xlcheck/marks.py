@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .ooxml import CT_COMMENTS, CT_VML, DECL, NS_MAIN, NS_PKG, REL_COMMENTS, REL_VML, Package, Unsafe, esc, unique_anchor
+from .ooxml import CT_COMMENTS, CT_VML, DECL, NS_MAIN, NS_PKG, REL_COMMENTS, REL_VML, Package, Unsafe, unique_anchor, xstring
 from .sources.grid import col_number, parse_address
 
 AUTHOR = "xlcheck"
@@ -164,7 +164,7 @@ def _shape(num: int, ref: str, text: str) -> str:
 
 def _comment(ref: str, author: int, text: str) -> str:
     return (f'<comment ref="{ref}" authorId="{author}"><text><r><rPr><sz val="9"/><color indexed="81"/>'
-            f'<rFont val="宋体"/><charset val="134"/></rPr><t xml:space="preserve">{esc(text)}</t></r></text></comment>')
+            f'<rFont val="宋体"/><charset val="134"/></rPr><t xml:space="preserve">{xstring(text)}</t></r></text></comment>')
 
 
 def _free_number(pkg: Package, pattern: str) -> int:

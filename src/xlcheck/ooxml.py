@@ -171,6 +171,16 @@ def esc(text: str) -> str:
     return escape(text)
 
 
+_NOT_IN_XML = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+
+
+def xstring(text: str) -> str:
+    """A spreadsheet string as element text: what XML cannot carry (control characters, a
+    carriage return) written as _xHHHH_, and a literal _xHHHH_ kept literal by escaping its
+    underscore (_x005F_), as Excel reads them; then XML-escaped."""
+    return escape(_NOT_IN_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text))
+
+
 def inline_cell(ref: str, value, style: int | None = None) -> str:
     s = f' s="{style}"' if style is not None else ""
     if value is None or value == "":
@@ -179,7 +189,7 @@ def inline_cell(ref: str, value, style: int | None = None) -> str:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{esc(str(value))}</t></is></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{xstring(str(value))}</t></is></c>'
 
 
 def worksheet_xml(rows: list[list], widths: list[float] = (), styles: dict | None = None,
