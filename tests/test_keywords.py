@@ -55,3 +55,29 @@ def test_x_compare():
 def test_decimal_amounts_compare_without_float_noise():
     schema = {"x-sum": [{"rule": "s", "total": "t", "parts": ["a", "b"]}]}
     assert _errors(schema, {"a": 0.1, "b": 0.2, "t": 0.3}) == []
+
+
+def test_a_value_valid_for_one_cell_type_is_still_checked_against_another():
+    """The properties keyword remembers valid (cell type, value) pairs; what it remembers must
+    never excuse the same value under a different type, a different value, or an equal value of
+    another Python type."""
+    count = {"type": "integer", "minimum": 0, "x-type": "count"}
+    signed = {"type": "integer", "x-type": "signed_count"}
+    schema = {"properties": {"change": signed, "n": count, "m": count}}
+    for _ in range(2):                      # the second round runs on what the first remembered
+        assert _errors(schema, {"change": -1, "n": 3, "m": 3}) == []
+        (err,) = _errors(schema, {"change": -1, "n": -1, "m": 3})
+        assert list(err.path) == ["n"] and err.validator == "minimum"
+        (err,) = _errors(schema, {"change": 1, "n": 1, "m": True})
+        assert list(err.path) == ["m"] and err.validator == "type"
+        (err,) = _errors(schema, {"change": 2.5, "n": 0, "m": 0})
+        assert list(err.path) == ["change"] and err.validator == "type"
+
+
+def test_only_value_only_subschemas_are_remembered():
+    """A subschema with more than type and bounds (here a nested rule) is checked every time."""
+    row = {"type": "object", "x-sum": [{"rule": "r.sum", "total": "t", "parts": ["a"]}]}
+    schema = {"properties": {"r1": row, "r2": row}}
+    assert _errors(schema, {"r1": {"a": 1, "t": 1}, "r2": {"a": 1, "t": 1}}) == []
+    (err,) = _errors(schema, {"r1": {"a": 1, "t": 1}, "r2": {"a": 1, "t": 2}})
+    assert list(err.absolute_path) == ["r2", "t"]

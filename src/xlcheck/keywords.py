@@ -93,38 +93,29 @@ def _close(a: float, b: float) -> bool:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, Number) and not isinstance(value, bool)
+    return value.__class__ in (int, float) or (isinstance(value, Number) and not isinstance(value, bool))
 
 
-def _bindings(rule: dict, instance: dict, names: list[str]) -> Iterator[dict[str, Path]]:
-    """Each way the rule's names bind to scalar cells: the names themselves, or with
-    ``"each": "*"`` the names' columns, one binding per column of the first name's row."""
+def _bound(rule: dict, instance: dict, names: list[str]) -> Iterator[tuple[str | None, list]]:
+    """Each way the rule's names bind to numbers, as (column, values in the order of `names`):
+    the names themselves (column None), or with ``"each": "*"`` the names' rows taken column by
+    column, for each column of the first name's row. A binding where any value is missing or not
+    a number is left out: it cannot be assessed (the cell itself gets `cell.type`)."""
     if rule.get("each") != "*":
-        yield {n: (n,) for n in names}
+        values = [instance.get(n) for n in names]
+        if all(_number(v) for v in values):
+            yield None, values
         return
-    first = next((instance.get(n) for n in names if isinstance(instance.get(n), dict)), None)
-    for column in (first or {}):
-        yield {n: (n, column) for n in names}
+    rows = [instance.get(n) for n in names]
+    first = next((r for r in rows if isinstance(r, dict)), None)
+    for column in (first or ()):
+        values = [r.get(column) if isinstance(r, dict) else None for r in rows]
+        if all(_number(v) for v in values):
+            yield column, values
 
 
-def _value(instance: dict, path: Path) -> Any:
-    for part in path:
-        if not isinstance(instance, dict) or part not in instance:
-            return None
-        instance = instance[part]
-    return instance
-
-
-def _resolve(instance: dict, paths: list[Path]) -> dict[Path, float] | None:
-    """The values of `paths`, or None when any is missing or not a number: a rule over a cell
-    that is not a number cannot be assessed (the cell itself gets `cell.type`)."""
-    values = {}
-    for p in paths:
-        v = _value(instance, p)
-        if not _number(v):
-            return None
-        values[p] = v
-    return values
+def _paths(names: list[str], column: str | None) -> list[Path]:
+    return [(n,) if column is None else (n, column) for n in names]
 
 
 def _fail(relation, message: str) -> ValidationError:
@@ -133,7 +124,8 @@ def _fail(relation, message: str) -> ValidationError:
     return error
 
 
-def equations(rules: list[dict], instance: Any, kind: str) -> Iterator[Equation]:
+def equations(rules: list[dict], instance: Any, kind: str, failing: bool = False) -> Iterator[Equation]:
+    """The equations `rules` state over `instance` (only those that do not hold, if `failing`)."""
     if not isinstance(instance, dict):
         return
     for rule in rules:
@@ -141,32 +133,40 @@ def equations(rules: list[dict], instance: Any, kind: str) -> Iterator[Equation]
             left, right, target = [rule["total"]], list(rule["parts"]), rule["total"]
         else:
             left, right, target = list(rule["left"]), list(rule["right"]), rule["report-on"]
-        for bind in _bindings(rule, instance, left + right):
-            values = _resolve(instance, [bind[n] for n in left + right])
-            if values is not None:
-                yield Equation(rule["rule"], tuple(bind[n] for n in left), tuple(bind[n] for n in right), bind[target], values)
+        names, k = left + right, len(left)
+        for column, values in _bound(rule, instance, names):
+            if failing and _balanced(values[:k], values[k:]):
+                continue
+            paths = _paths(names, column)
+            yield Equation(rule["rule"], tuple(paths[:k]), tuple(paths[k:]), paths[names.index(target)], dict(zip(paths, values)))
+
+
+def _balanced(left: list, right: list) -> bool:
+    """Surely sum(left) = sum(right)? Decided here for whole numbers (the counts); amounts are
+    left to the Equation itself, with its rounding."""
+    if all(v.__class__ is int for v in left) and all(v.__class__ is int for v in right):
+        return sum(left) == sum(right)
+    return False
 
 
 def comparisons(rules: list[dict], instance: Any) -> Iterator[Comparison]:
     if not isinstance(instance, dict):
         return
     for rule in rules:
-        for bind in _bindings(rule, instance, list(rule["left"]) + list(rule["right"])):
-            left = tuple(bind[n] for n in rule["left"])
-            right = tuple(bind[n] for n in rule["right"])
-            values = _resolve(instance, list(left + right))
-            if values is not None:
-                yield Comparison(rule["rule"], left, rule["op"], right, values)
+        names, k = list(rule["left"]) + list(rule["right"]), len(rule["left"])
+        for column, values in _bound(rule, instance, names):
+            paths = _paths(names, column)
+            yield Comparison(rule["rule"], tuple(paths[:k]), rule["op"], tuple(paths[k:]), dict(zip(paths, values)))
 
 
 def x_sum(validator, rules, instance, schema):
-    for eq in equations(rules, instance, "x-sum"):
+    for eq in equations(rules, instance, "x-sum", failing=True):
         if not eq.holds:
             yield _fail(eq, f"{'/'.join(eq.target)} is {eq.found}, expected {eq.expected} (sum of parts)")
 
 
 def x_balance(validator, rules, instance, schema):
-    for eq in equations(rules, instance, "x-balance"):
+    for eq in equations(rules, instance, "x-balance", failing=True):
         if not eq.holds:
             yield _fail(eq, f"{'/'.join(eq.target)} is {eq.found}, expected {eq.expected} (balance)")
 
@@ -182,9 +182,54 @@ def _x_continuity(validator, rules, instance, schema):
     yield from x_continuity(validator, rules, instance, schema)
 
 
+# ---------------------------------------------------------------- checking cells once
+
+_SCALAR_KEYWORDS = frozenset({"type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "enum", "const"})
+_ANNOTATIONS = frozenset({"title", "description", "$comment", "default", "examples", "deprecated", "readOnly", "writeOnly"})
+_SCALARS = (int, float, str, bool, type(None))
+_LEAVES: dict[int, tuple[dict, str | None]] = {}     # id(subschema) → (subschema, what it checks)
+_VALID: set = set()                                  # (validator class, what is checked, type, value)
+
+
+def _leaf(subschema: Any) -> str | None:
+    """What a cell's subschema checks, as a key, when it checks a scalar by value alone (type,
+    bounds, enum...); None when it may do more (objects, $ref, our keywords)."""
+    found = _LEAVES.get(id(subschema))
+    if found is None or found[0] is not subschema:
+        key = None
+        if isinstance(subschema, dict) and all(k in _SCALAR_KEYWORDS or k in _ANNOTATIONS or k.startswith("x-") for k in subschema) \
+                and not any(k in KEYWORDS for k in subschema):
+            key = repr(sorted((k, v) for k, v in subschema.items() if k in _SCALAR_KEYWORDS))
+        found = _LEAVES[id(subschema)] = (subschema, key)
+    return found[1]
+
+
+def properties(validator, properties, instance, schema):
+    """jsonschema's ``properties``, except that a scalar already found valid against the same
+    value-only subschema is not checked again: the 200 cells of a report hold few distinct
+    values, and validity there depends on nothing but the value."""
+    if not validator.is_type(instance, "object"):
+        return
+    for name, subschema in properties.items():
+        if name not in instance:
+            continue
+        value = instance[name]
+        leaf = _leaf(subschema) if value.__class__ in _SCALARS else None
+        if leaf is None:
+            yield from validator.descend(value, subschema, path=name, schema_path=name)
+            continue
+        key = (validator.__class__, leaf, value.__class__, value)
+        if key in _VALID:
+            continue
+        errors = list(validator.descend(value, subschema, path=name, schema_path=name))
+        if not errors and len(_VALID) < 100_000:
+            _VALID.add(key)
+        yield from errors
+
+
 KEYWORDS = {"x-sum": x_sum, "x-balance": x_balance, "x-compare": x_compare, "x-continuity": _x_continuity}
 
-ReportValidator = validators.extend(Draft202012Validator, KEYWORDS)
+ReportValidator = validators.extend(Draft202012Validator, {**KEYWORDS, "properties": properties})
 
 
 def _every(kind):
@@ -198,7 +243,8 @@ def _every(kind):
     return keyword
 
 
-RelationCollector = validators.extend(Draft202012Validator, {k: _every(k) for k in ("x-sum", "x-balance", "x-compare")})
+RelationCollector = validators.extend(Draft202012Validator, {**{k: _every(k) for k in ("x-sum", "x-balance", "x-compare")},
+                                                            "properties": properties})
 
 
 _VALIDATORS: dict[tuple[int, type], Any] = {}
