@@ -120,12 +120,6 @@ def evaluate_sum(formula: str, sheet: str, grid: Grid, depth: int = 0) -> float 
     return total
 
 
-def _raw(grid: Grid, ref: tuple[str, int, int]):
-    sheet, row, col = ref
-    ws = grid.sheet(sheet)
-    return None if ws is None else ws.cells.get((row, col))
-
-
 # ---------------------------------------------------------------- checking
 
 
@@ -150,6 +144,7 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
                                         "en": f"a {result.year} report uses the outdated {model.edition} edition ({model.issued_by}, for {model.years_text()})"}))
 
     instance: dict[str, Any] = {}
+    sheets = {s.name: s.cells for s in reversed(grid.sheets)}    # the first of a name wins, as grid.sheet()
     for table in model.tables:
         cell_findings: list[Finding] = []
         empty: list[bool] = []
@@ -157,7 +152,7 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
             ref = located.cells.get(p.id)
             if ref is None:
                 continue
-            cell = _raw(grid, ref)
+            cell = sheets.get(ref[0], {}).get(ref[1:])
             raw, formula, cached = (None, None, True) if cell is None else (cell.value, cell.formula, cell.cached)
             if formula and not cached:
                 value = evaluate_sum(formula, ref[0], grid)

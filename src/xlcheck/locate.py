@@ -68,7 +68,8 @@ def locate(grid: Grid, model: Edition | None = None, year: int | None = None) ->
     meta = template_meta(grid)
     chosen = model or choose_edition(grid, meta)
     if chosen is not None:
-        cells = {p.id: grid.names[defined_name(p.id)] for p in chosen.points if defined_name(p.id) in grid.names}
+        names = grid.names
+        cells = {p.id: names[name] for p in chosen.points if (name := defined_name(p.id)) in names}
         if cells:
             return Location(chosen, cells, meta=meta)
     from .labels import locate_by_labels

@@ -66,10 +66,10 @@ class DataPoint:
     row: str
     column: str
     type: CellType
+    id: str = field(init=False, compare=False)      # table.row.column, the contract key
 
-    @property
-    def id(self) -> str:
-        return f"{self.table}.{self.row}.{self.column}"
+    def __post_init__(self):
+        object.__setattr__(self, "id", f"{self.table}.{self.row}.{self.column}")
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,11 @@ class Edition:
 
     @property
     def points(self) -> tuple[DataPoint, ...]:
-        return tuple(p for t in self.tables for p in t.points)
+        cache = self.__dict__.get("_points")
+        if cache is None:
+            cache = tuple(p for t in self.tables for p in t.points)
+            object.__setattr__(self, "_points", cache)
+        return cache
 
     def point(self, point_id: str) -> DataPoint:
         return self._points_by_id[point_id]

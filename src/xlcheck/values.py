@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 PLACEHOLDERS = {"/", "／", "-", "－", "—", "——", "--", "–", "无", "空", "\\", "、", "×", "N/A", "n/a", "NA", "——/"}
@@ -38,9 +39,15 @@ def _as_number(text: str) -> int | float | None:
     return int(number) if number.is_integer() else number
 
 
+_BLANK = Read(0, "cell.blank", "")
+_whole = lru_cache(maxsize=8192)(Read)       # a whole number reads as itself; Read is immutable, so share it
+
+
 def read_value(raw: Any) -> Read:
+    if raw.__class__ is int:
+        return _whole(raw)
     if raw is None:
-        return Read(0, "cell.blank", "")
+        return _BLANK
     if isinstance(raw, bool):
         return Read(str(raw).upper())
     if isinstance(raw, int):
