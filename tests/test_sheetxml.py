@@ -177,3 +177,18 @@ def test_strings_xlcheck_writes_read_back_as_written(text):
     part = worksheet_xml([[text]]).encode("utf-8")
     sheet = _same(part)
     assert sheet.cells[(1, 1)].value == text
+
+
+def test_unclosed_strings_are_refused_not_searched_to_the_end():
+    """Each unclosed <is> or <si> stops at its cell or item: the scanner stays linear on broken
+    or hostile parts (an unbounded search here made 20,000 such cells take minutes)."""
+    from xml.parsers.expat import ExpatError
+    n = 3000
+    cells = "".join(f'<c r="A{i}" t="inlineStr"><is><t>x</t></c>' for i in range(1, n))
+    part = f'{HEAD}<worksheet {MAIN}><sheetData><row r="1">{cells}</row></sheetData></worksheet>'.encode()
+    with pytest.raises(NotPlain):
+        scan_sheet(part, Sheet("s"), [])
+    with pytest.raises(ExpatError):
+        read_sheet(part, Sheet("s"), [])
+    with pytest.raises(NotPlain):
+        scan_shared_strings(f'{HEAD}<sst {MAIN}>{"<si><t>a</t>" * n}</sst>'.encode())

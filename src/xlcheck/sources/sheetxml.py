@@ -27,16 +27,16 @@ _CELL = re.compile(                     # r, s, t in the order every writer puts
     r'(?:/>|>\s*'
     r'(?:<f(?:\s[^<>]*)?>([^<]*)</f>\s*|<f\s[^<>]*/>\s*)?'
     r'(?:<v>([^<]*)</v>\s*)?'
-    r'(?:<is>([^<]*(?:<(?!/is>)[^<]*)*)</is>\s*)?'
+    r'(?:<is>([^<]*(?:<(?!/is>|/c>)[^<]*)*)</is>\s*)?'     # never past its cell's </c>
     r'</c>)')
 _CELL_OPEN = re.compile(r"<c[\s/>]")
 _TYPE = re.compile(r'\st="([a-zA-Z]+)"')
 _T = re.compile(r"<t(?:\s[^<>]*)?>([^<]*)</t>|<t(?:\s[^<>]*)?/>")
-_PHONETIC = re.compile(r"<rPh\b.*?</rPh>", re.S)
+_PHONETIC = re.compile(r"<rPh\b[^<]*(?:<(?!/?rPh\b)[^<]*)*</rPh>")
 _PREFIXED = re.compile(r"</?[A-Za-z_][\w.-]*:")
 _PREFIXED_CELL = (":c ", ":c>", ":c/", ":row ", ":row>")
 _MERGE = re.compile(r'<mergeCell ref="([A-Z0-9:$]+)"\s*/>')
-_SI = re.compile(r"<si>(.*?)</si>", re.S)
+_SI = re.compile(r"<si>([^<]*(?:<(?!/?si>)[^<]*)*)</si>")        # never past the next <si>
 _DECLARATION = re.compile(r'<\?xml[^>]*?encoding=["\']([^"\']+)["\']')
 
 _address = lru_cache(maxsize=16384)(parse_address)
