@@ -83,7 +83,12 @@ def _texts(inline: str) -> str | None:
     if "<rPh" in inline:
         inline = _PHONETIC.sub("", inline)
     parts = _T.findall(inline)
-    return "".join(parts) if parts else None
+    if not parts:
+        return None
+    text = "".join(parts)
+    if "\r" in text:               # line ends are normalised run by run, as a parser does
+        text = "".join(p.replace("\r\n", "\n").replace("\r", "\n") for p in parts)
+    return text
 
 
 def scan_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
@@ -109,7 +114,7 @@ def scan_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
         if not kind:
             m = _TYPE.search(attrs) if 't="' in attrs else None
             kind = m.group(1) if m else "n"
-        if kind == "n" and not formula and "&" not in v and "\r" not in v:
+        if kind == "n" and v and not formula and "&" not in v and "\r" not in v:
             cells[_address(ref)] = Cell(_number(v))    # the common case: a number
             continue
         inline = _texts(inline) if inline and kind == "inlineStr" else None
