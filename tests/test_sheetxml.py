@@ -254,3 +254,14 @@ def _scannable(part: bytes) -> bool:
     except (ValueError, IndexError):
         pass
     return True
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    _XML_TEXT.map(lambda t: f"<t>{t}</t>"),
+    st.lists(_XML_TEXT, min_size=1, max_size=3).map(lambda runs: "".join(f'<r><rPr><sz val="11"/></rPr><t xml:space="preserve">{t}</t></r>' for t in runs)),
+    _XML_TEXT.map(lambda t: f'<t>{t}</t><rPh sb="0" eb="1"><t>ルビ</t></rPh><phoneticPr fontId="1"/>'),
+    st.just("<t/>")), max_size=6))
+def test_any_shared_string_reads_as_expat_reads_it(items):
+    part = f'{HEAD}<sst {MAIN} count="{len(items)}">{"".join(f"<si>{i}</si>" for i in items)}</sst>'.encode()
+    assert scan_shared_strings(part) == parse_shared_strings(part)
