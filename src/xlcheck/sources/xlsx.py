@@ -60,8 +60,8 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
     return out
 
 
-def _shared_strings(archive: zipfile.ZipFile, part: str | None) -> list[str]:
-    if not part or part not in archive.NameToInfo:
+def _shared_strings(archive: zipfile.ZipFile, part: str | None, members: set[str]) -> list[str]:
+    if not part or part not in members:
         return []
     return read_shared_strings(archive.read(part))
 
@@ -92,12 +92,13 @@ def read_xlsx(path: str, archive: zipfile.ZipFile, fmt: str = "xlsx") -> Grid:
     wb_rels = _rels(archive, wb_part)
     sheets, names = _workbook_entries(archive.read(wb_part))
     shared_part = next((t for t in wb_rels.values() if t.endswith("sharedStrings.xml")), None)
-    strings = _shared_strings(archive, shared_part)
+    members = set(archive.namelist())
+    strings = _shared_strings(archive, shared_part, members)
     grid = Grid(path=path, format=fmt)
     for name, state, rid in sheets:
         target = wb_rels.get(rid)
         sheet = Sheet(name=name, state=state)
-        if target and target in archive.NameToInfo and "worksheets" in target:
+        if target and target in members and "worksheets" in target:
             read_sheet(archive.read(target), sheet, strings)
         grid.sheets.append(sheet)
     for name, text, local in names:
