@@ -22,10 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from xlcheck import schema as schemas
+from xlcheck.model import editions as schemas
 from xlcheck.check import Options
 from xlcheck.sources.open import read_source
-from xlcheck.template import Options as TOptions, build_workbook, fill, flatten, workbook_bytes
+from xlcheck.model import flatten
+from xlcheck.outputs.template import Options as TOptions, build_workbook, fill, workbook_bytes
 from xlcheck.verify import Plan, verify_path
 
 ROOT = Path(__file__).resolve().parents[1]

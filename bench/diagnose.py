@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from xlcheck import schema as schemas
-from xlcheck.diagnose import diagnose
+from xlcheck.model import editions as schemas
+from xlcheck.check.diagnose import diagnose
 
 ROOT = Path(__file__).resolve().parents[1]
 sample = json.loads((ROOT / "examples" / "yueqing-2021.json").read_text(encoding="utf-8"))["values"]

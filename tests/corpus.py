@@ -12,7 +12,7 @@ WRONG = {"requests.granted.total": 18}          # 17 + 1: a wrong total in è¡¨ä¸
 
 
 def _values():
-    from xlcheck.template import flatten
+    from xlcheck.model import flatten
     values = flatten(SAMPLE_2021)
     values.update(WRONG)
     return values

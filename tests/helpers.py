@@ -1,8 +1,9 @@
 """Test data: the numbers of the shared sample report, and building filled workbooks."""
 from pathlib import Path
 
-from xlcheck import schema as schemas
-from xlcheck.template import Options, build_workbook, fill, flatten, workbook_bytes
+from xlcheck.model import editions as schemas
+from xlcheck.model import flatten
+from xlcheck.outputs.template import Options, build_workbook, fill, workbook_bytes
 
 REQ_COLS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total"]
 
@@ -58,7 +59,7 @@ def write_filled(path: Path, values: dict, edition: str = "2021", year: int = 20
     flat.update(changes or {})
     wb = build_workbook(model, Options(year=year, organ=organ, formulas=formulas))
     if formulas:      # keep the template's SUM formulas in the total cells
-        from xlcheck.template import cell_positions
+        from xlcheck.model.workbook import cell_positions
         pos = cell_positions(model)
         flat = {k: v for k, v in flat.items() if not str(wb[pos[k][0]].cell(pos[k][1], pos[k][2]).value or "").startswith("=")}
         flat.update(changes or {})
@@ -69,8 +70,8 @@ def write_filled(path: Path, values: dict, edition: str = "2021", year: int = 20
 
 def grid_of(values: dict, edition: str = "2021"):
     """An in-memory Grid laid out as the template (defined names included), without a file."""
-    from xlcheck.sources.grid import Cell, Grid, Sheet
-    from xlcheck.template import cell_positions
+    from xlcheck.grid import Cell, Grid, Sheet
+    from xlcheck.model.workbook import cell_positions
 
     model = schemas.edition(edition)
     flat = flatten(values) if values and isinstance(next(iter(values.values())), dict) else dict(values)

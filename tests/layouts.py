@@ -1,8 +1,8 @@
 """Tables as other tools print them: from the schema's printed layout, rendered into workbooks at
 other positions and shapes, HTML pages and Word files (for the reader tests)."""
-from xlcheck import schema as schemas
-from xlcheck.layout import place
-from xlcheck.template import flatten
+from xlcheck.model import editions as schemas
+from xlcheck.model.layout import place
+from xlcheck.model import flatten
 
 
 def printed(edition, values, label=lambda t: t):

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from helpers import SAMPLE_2021, grid_of, write_filled
 from test_properties import consistent
-from xlcheck import schema as schemas
+from xlcheck.model import editions as schemas
 from xlcheck.check import check_grid
 from xlcheck.cli import cli
-from xlcheck.diagnose import diagnose, equations_of, summary
+from xlcheck.check.diagnose import diagnose, equations_of, summary
 
 SETTINGS = settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

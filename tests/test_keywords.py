@@ -1,5 +1,5 @@
 """Each keyword on its own, with tiny schemas."""
-from xlcheck.keywords import ReportValidator
+from xlcheck.rules.registry import ReportValidator
 
 
 def _errors(schema, instance):

@@ -9,7 +9,7 @@ from helpers import SAMPLE_2021, write_filled
 from layouts import printed, to_docx
 from xlcheck.check import check_file
 from xlcheck.cli import cli
-from xlcheck.template import flatten
+from xlcheck.model import flatten
 
 pytest.importorskip("pdfplumber", reason="the pdf extra is not installed")
 HUAIAN = SHARED / "samples" / "real" / "009.pdf"

@@ -4,11 +4,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import grid_of, zero_instance
-from xlcheck import schema as schemas
-from xlcheck.check import check_grid, relations
-from xlcheck.keywords import Equation
-from xlcheck.sources.grid import address
-from xlcheck.template import cell_positions
+from xlcheck.model import editions as schemas
+from xlcheck.check import check_grid
+from xlcheck.rules.registry import relations
+from xlcheck.rules.relations import Equation
+from xlcheck.grid import address
+from xlcheck.model.workbook import cell_positions
 
 APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org"]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

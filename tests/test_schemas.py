@@ -5,7 +5,8 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from xlcheck import schema as schemas
+from xlcheck.errors import InputError
+from xlcheck.model import editions as schemas
 
 SPEC_REQUEST_COLUMNS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total"]
 SPEC_REQUEST_ROWS_COMMON = [
@@ -159,7 +160,7 @@ def test_editions_by_year():
     assert schemas.edition_for_year(2020).edition == "2019"
     assert schemas.edition_for_year(2021).edition == "2021"
     assert schemas.edition_for_year(2025).edition == "2021"
-    with pytest.raises(schemas.InputError):
+    with pytest.raises(InputError):
         schemas.edition_for_year(2018)
 
 

@@ -18,7 +18,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from xlcheck.errors import InputError
-from xlcheck.sources.grid import Sheet
+from xlcheck.grid import Sheet
 from xlcheck.sources.sheetxml import (NotPlain, parse_shared_strings, parse_sheet, read_sheet, scan_shared_strings,
                                       scan_sheet)
 
@@ -172,7 +172,7 @@ def test_strings_xlcheck_writes_read_back_as_written(text):
     """The record of marks holds XML fragments such as VML's "#_x0000_t202": written as Excel
     escapes strings, every text (control characters, carriage returns, literal _xHHHH_) must
     come back unchanged, through either reader."""
-    from xlcheck.ooxml import worksheet_xml
+    from xlcheck.outputs.ooxml import worksheet_xml
     text = text or "x"                      # an empty string is no cell at all
     part = worksheet_xml([[text]]).encode("utf-8")
     sheet = _same(part)

@@ -11,7 +11,7 @@ from helpers import SAMPLE_2021, write_filled, zero_instance
 from layouts import printed, to_docx, to_html, to_sheet
 from xlcheck.check import check_file
 from xlcheck.cli import cli
-from xlcheck.template import flatten
+from xlcheck.model import flatten
 
 TITLE = "乐清市人民政府办公室2021年政府信息公开工作年度报告"
 PROSE = "2021年，我办共按时办理答复政府信息公开申请31件（包括年度新收26件，上年结转继续办理5件），其中被提起复议1件，被提起诉讼3件。"

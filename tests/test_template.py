@@ -7,10 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, convert
-from xlcheck import schema as schemas
+from xlcheck.model import editions as schemas
 from xlcheck.cli import cli
-from xlcheck.layout import place
-from xlcheck.template import META_SHEET, TITLE_ROWS, Options, build_workbook, workbook_bytes, write_template
+from xlcheck.model.layout import place
+from xlcheck.model.workbook import META_SHEET, TITLE_ROWS
+from xlcheck.outputs.template import Options, build_workbook, workbook_bytes, write_template
 
 EDITIONS = ["2019", "2021"]
 

@@ -3,8 +3,9 @@ the published 乐清市人民政府办公室 2021 report): one clean, one with t
 import json
 from pathlib import Path
 
-from xlcheck import schema as schemas
-from xlcheck.template import Options, build_workbook, fill, flatten, workbook_bytes
+from xlcheck.model import editions as schemas
+from xlcheck.model import flatten
+from xlcheck.outputs.template import Options, build_workbook, fill, workbook_bytes
 
 HERE = Path(__file__).resolve().parents[1] / "examples"
 data = json.loads((HERE / "yueqing-2021.json").read_text(encoding="utf-8"))

@@ -8,12 +8,14 @@ copied byte for byte (the VBA cannot be edited outside Excel).
 """
 from __future__ import annotations
 
+import io
 import os
 import sys
 import zipfile
 from pathlib import Path
 
 from .errors import InputError
+from .fileio import atomic_write_bytes
 
 ADDIN_NAME = "xlcheck.xlam"
 TEMPLATE = "quickstart_addin_ribbon.xlam"
@@ -28,7 +30,7 @@ SCREENTIP = 'screentip="检查三张统计表的每个数字，并在出错的�
 
 
 def template_path() -> Path:
-    import xlwings
+    import xlwings                  # deferred: an optional dependency, needed only to build the add-in
     path = Path(xlwings.__file__).parent / TEMPLATE
     if not path.exists():
         raise InputError(f"找不到 xlwings 的加载项模板 {TEMPLATE}（xlwings {xlwings.__version__}）")
@@ -49,8 +51,6 @@ def patch_custom_ui(xml: bytes) -> bytes:
 
 def build(out_dir: str | Path) -> Path:
     """Write xlcheck.xlam into `out_dir`; returns its path."""
-    from .fileio import atomic_write_bytes
-    import io
 
     out_dir = Path(out_dir)
     if not out_dir.exists():
@@ -70,7 +70,7 @@ def build(out_dir: str | Path) -> Path:
 def startup_dir() -> Path:
     """Where Excel loads add-ins at start-up (the user's XLSTART folder)."""
     try:                                   # ask Excel itself when it is there
-        from xlwings.cli import get_addin_dir
+        from xlwings.cli import get_addin_dir     # deferred: optional, and only where Excel is
         return Path(get_addin_dir())
     except Exception:
         pass
@@ -101,6 +101,5 @@ def install() -> tuple[Path, Path]:
     addin = build(target_dir)
     conf = config_path()
     conf.parent.mkdir(parents=True, exist_ok=True)
-    from .fileio import atomic_write_bytes
     atomic_write_bytes(conf, config_text(sys.executable).encode("utf-8"))
     return addin, conf

@@ -5,12 +5,19 @@ Imports of everything heavy are deferred into the commands so that `xlcheck --ve
 """
 from __future__ import annotations
 
+import datetime
+import os
+import re
 import sys
+from pathlib import Path
 
 import click
 
-from . import __version__
 from .errors import InputError
+from .version import __version__
+
+# Every other import of xlcheck is made inside the command that needs it, so that `--version`,
+# `--help` and a usage error do not pay for loading the checker (start-up time).
 
 LANGS = click.Choice(["zh", "en"])
 
@@ -39,14 +46,13 @@ def cli():
 @click.option("-o", "--output", type=click.Path(), help="输出文件（默认：<年度>年政府信息公开统计表.xlsx）。")
 def template(year, organ, edition_name, schema_path, formulas, lang, output):
     """生成空白统计表模板。 Write the blank workbook for a report year."""
-    from . import schema as schemas
-    from .template import Options, write_template
+    from .model import editions as schemas
+    from .outputs.template import Options, write_template         # deferred: start-up time
 
     try:
         if year is not None and year < 2019:
             raise InputError(f"报告年度 {year} 早于 2019 年，没有适用的格式（年度报告格式自 2019 年起施行）")
         if year is None:
-            import datetime
             year = datetime.date.today().year - 1
         if schema_path:
             model = schemas.load_schema_file(schema_path)
@@ -96,12 +102,11 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
 
     退出码：0 没有错误（可有警告），1 发现错误，2 有文件无法校验。
     """
-    import os
-    from pathlib import Path
-    from . import schema as schemas
-    from .batch import expand, run as run_batch, write_summary
+    from .batch import expand, run as run_batch                   # deferred: start-up time
     from .check import Options
-    from .report import json_file, text_lines
+    from .model import editions as schemas
+    from .outputs.report import json_file, text_lines
+    from .outputs.summary import write_summary
     from .verify import Plan
 
     try:
@@ -129,7 +134,7 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
         if previous_dir:
             if not Path(previous_dir).is_dir():
                 raise InputError(f"{previous_dir}：上一年度报告目录不存在")
-            from .continuity import PreviousIndex
+            from .previous import PreviousIndex                   # deferred: start-up time
             index = PreviousIndex.build(expand([previous_dir]))
     except InputError as exc:
         _fail(str(exc))
@@ -190,9 +195,8 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
 @click.option("-o", "--output", type=click.Path(), help="写到另一个文件（默认：直接清除输入文件中的标注，并保留 .bak 备份）。")
 def clear(path, output):
     """清除 xlcheck 的标注（批注、填充色、校验结果表）。 Remove every mark xlcheck made."""
-    from pathlib import Path
-    from .annotate import clear_file
-    from .fileio import backup
+    from .fileio import backup                                    # deferred: start-up time
+    from .outputs.annotate import clear_file
     from .sources.open import read_source
 
     try:
@@ -215,7 +219,7 @@ def addin():
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True, help="输出目录。")
 def addin_build(out_dir):
     """生成 xlcheck.xlam（由 xlwings 自带的功能区加载项模板生成）。"""
-    from .addin import build
+    from .addin import build                                      # deferred: start-up time
     try:
         path = build(out_dir)
     except InputError as exc:
@@ -226,7 +230,7 @@ def addin_build(out_dir):
 @addin.command("install")
 def addin_install():
     """把 xlcheck.xlam 装到 Excel 启动时加载的目录，并让按钮使用当前的 Python。"""
-    from .addin import install
+    from .addin import install                                    # deferred: start-up time
     try:
         path, conf = install()
     except InputError as exc:
@@ -237,7 +241,7 @@ def addin_install():
 @cli.command("schemas")
 def list_schemas():
     """列出内置的格式版本。 List the shipped format editions."""
-    from . import schema as schemas
+    from .model import editions as schemas                       # deferred: start-up time
 
     for model in schemas.shipped().values():
         counts = " / ".join(f"{t.key} {len(t.points)}" for t in model.tables)
@@ -254,7 +258,6 @@ _CLICK_PHRASES = [
 
 
 def _zh(message: str) -> str:
-    import re
     for pattern, repl in _CLICK_PHRASES:
         message = re.sub(pattern, repl, message)
     return message

@@ -13,9 +13,14 @@ import datetime as _dt
 import re
 from typing import Any
 
-from .annotate import FILLS, RECORD_SHEET, RESULT_SHEET, comment_text, suspects
 from .check import Options, Result, check_grid
-from .sources.grid import Cell, Grid, Sheet
+from .check.diagnose import summary as diagnosis_summary
+from .errors import InputError
+from .findings import SEVERITY_TEXT
+from .grid import Cell, Grid, Sheet
+from .model.workbook import RECORD_SHEET, RESULT_SHEET
+from .outputs.annotate import FILLS, comment_text, suspects
+from .sources.xlsx import single_cell
 
 RECORD_HEADER = ["sheet", "cell", "fill", "note"]     # note: "1" when xlcheck added the note
 RESULT_HEADER = {"zh": ["序号", "级别", "规则", "单元格", "说明"], "en": ["#", "severity", "rule", "cell", "message"]}
@@ -60,8 +65,7 @@ def book_grid(book) -> Grid:
         except Exception:
             continue
         if "!" not in label:
-            from .sources.xlsx import _single_cell
-            ref = _single_cell(refers.lstrip("="))
+            ref = single_cell(refers.lstrip("="))
             if ref:
                 grid.names[label] = ref
     return grid
@@ -162,7 +166,7 @@ def mark_book(book, result: Result, lang: str = "zh") -> int:
         record_sheet.visible = False
     record_sheet["A1"].value = record
     rows = [RESULT_HEADER["en" if lang == "en" else "zh"]]
-    sev = {"error": "错误", "warning": "警告", "info": "提示"} if lang != "en" else {}
+    sev = SEVERITY_TEXT["zh"] if lang != "en" else {}
     for i, f in enumerate(result.findings, start=1):
         rows.append([i, sev.get(f.severity, f.severity), f.rule, f.where, f.message])
     if not result.findings:
@@ -193,8 +197,7 @@ def summary_text(result: Result, lang: str = "zh", limit: int = 5) -> str:
     lines = [f"发现 {c.get('error', 0)} 个错误、{c.get('warning', 0)} 个警告。" if zh
              else f"{c.get('error', 0)} errors and {c.get('warning', 0)} warnings found."]
     if result.diagnosis is not None:
-        from .diagnose import summary
-        lines.append(summary(result.diagnosis, lang))
+        lines.append(diagnosis_summary(result.diagnosis, lang))
     for f in [f for f in result.findings if f.severity in ("error", "warning")][:limit]:
         lines.append(f"{f.where}：{f.message}" if zh else f"{f.where}: {f.message}")
     more = len(result.findings) - limit
@@ -205,13 +208,12 @@ def summary_text(result: Result, lang: str = "zh", limit: int = 5) -> str:
 
 def main():
     """What the add-in's ribbon button runs: check the user's active workbook and say how it went."""
-    import xlwings as xw
+    import xlwings as xw          # deferred: an optional dependency, needed only by the button
 
     book = xw.Book.caller()
     try:
         result = verify_book(book)
     except Exception as exc:          # the clerk sees a message box, never a traceback
-        from .errors import InputError
         text = str(exc) if isinstance(exc, InputError) else f"校验未能完成：{exc}"
         book.app.alert(text, title="政务公开校验")
         return None

@@ -3,6 +3,10 @@
 A Finding names the rule and its severity, the data point (table, row, column keys and their
 printed labels), the cell it is reported on, the cells of every other operand, the value found,
 the value expected and the difference. ``message`` renders it in Chinese or English.
+
+Every finding about the tables is built one way, by `about`: its severity and printed labels come
+from the edition model (anything with ``severity(rule)`` and ``table(key)``), its place from the
+source (a sheet and cell, or a report's line).
 """
 from __future__ import annotations
 
@@ -71,6 +75,26 @@ class Finding:
 
     def sort_key(self):
         return (SEVERITY_ORDER.get(self.severity, 9), self.sheet or "", self.line or 0, _cell_order(self.cell), self.rule)
+
+
+Where = tuple  # (sheet, cell, line), as Grid.where gives it
+NOWHERE: Where = (None, None, None)
+
+
+def about(model, rule: str, point: str | None = None, *, table: str | None = None, row: str | None = None,
+          column: str | None = None, where: Where = NOWHERE, **fields) -> Finding:
+    """A finding of `rule` about a data point (``table.row.column``) or a table, row or column
+    (by key): its severity and the labels as printed come from the model, its place is `where`."""
+    if point:
+        table, row, column = point.split(".")
+    f = Finding(rule, model.severity(rule), table=table, row=row, column=column, **fields)
+    if table:
+        t = model.table(table)
+        f.table_label = t.label
+        f.row_label = t.row(row).label if row else None
+        f.column_label = t.column_label(column) if column else None
+    f.sheet, f.cell, f.line = where
+    return f
 
 
 def _cell_order(cell: str | None):

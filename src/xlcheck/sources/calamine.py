@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from . import optional
-from .grid import Cell, Grid, Sheet
+from ..grid import Cell, Grid, Sheet
 
 
 def read_with_calamine(path: str, fmt: str) -> Grid:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from . import optional
-from .grid import Cell, Grid, Sheet
+from ..grid import Cell, Grid, Sheet
 
 SHEET = "报告"
 
@@ -17,7 +17,7 @@ def read_docx(path: str) -> Grid:
         document = docx.Document(path)
     except Exception as exc:
         raise InputError(f"{path}：Word 文件已损坏或无法读取（{exc.__class__.__name__}）") from None
-    grid = Grid(path=path, format="docx")
+    grid = Grid(path=path, format="docx", report=True)
     sheet = Sheet(SHEET)
     grid.sheets.append(sheet)
     prose = []

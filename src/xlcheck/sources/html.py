@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
-from .grid import Cell, Grid, Sheet
+from ..grid import Cell, Grid, Sheet
 
 SHEET = "报告"
 BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "tr"}
@@ -66,7 +66,7 @@ def read_html(path: str, text: str) -> Grid:
     parser.feed(text)
     parser.close()
     prose = html.unescape("".join(parser.prose))
-    grid = Grid(path=path, format="html", text=prose)
+    grid = Grid(path=path, format="html", text=prose, report=True)
     sheet = Sheet(SHEET)
     grid.sheets.append(sheet)
     # the prose before the first table may hold the title (year, organ): keep its lines as rows too

@@ -6,7 +6,7 @@ import zipfile
 
 from defusedxml.ElementTree import iterparse
 
-from .grid import Cell, Grid, Sheet
+from ..grid import Cell, Grid, Sheet
 
 T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"

@@ -1,20 +1,55 @@
 """Opening any input: sniff what the file really is, refuse what cannot be read with a
-one-line Chinese reason, and hand the bytes to the reader for that format."""
+one-line Chinese reason, and hand it to the reader of its format.
+
+`FORMATS` is the one registry of what xlcheck reads: a format's name, the suffixes a folder
+expansion takes for it, and its reader. Adding a source format means writing its reader and
+adding it here (and, where its content is sniffed rather than named by suffix, to `read_source`).
+"""
 from __future__ import annotations
 
 import os
 import zipfile
+from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 from ..errors import InputError
-from .grid import Grid
+from ..grid import Grid
 
 MAX_FILE_SIZE = 100 * 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et", ".ods")
-TEXT_SUFFIXES = (".txt", ".text")
-HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
-REPORT_FORMATS = ("txt", "html", "docx", "pdf")
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffixes: tuple[str, ...]
+    reader: str          # "module:function" of xlcheck.sources, imported only when a file needs it
+
+    def read(self, *args) -> Grid:
+        module, function = self.reader.split(":")
+        # imported here, not at the top: a reader's library is an optional extra (docx, pdf,
+        # calamine) or costs start-up time, and only the formats met in a run are loaded
+        return getattr(import_module(f"{__package__}.{module}"), function)(*args)
+
+
+FORMATS = {f.name: f for f in (
+    Format("xlsx", (".xlsx", ".xltx"), "xlsx:read_xlsx"),
+    Format("xlsm", (".xlsm", ".xltm"), "xlsx:read_xlsx"),
+    Format("xls", (".xls", ".et"), "calamine:read_with_calamine"),
+    Format("ods", (".ods",), "ods:read_ods"),
+    Format("html", (".html", ".htm", ".shtml", ".xhtml"), "html:read_html"),
+    Format("txt", (".txt", ".text"), "text:read_text"),
+    Format("docx", (".docx",), "docx:read_docx"),
+    Format("pdf", (".pdf",), "pdf:read_pdf"),
+)}
+SUFFIXES = frozenset(s for f in FORMATS.values() for s in f.suffixes)     # what a folder expansion takes
+_SPREADSHEETS = FORMATS["xlsx"].suffixes + FORMATS["xlsm"].suffixes + FORMATS["xls"].suffixes + FORMATS["ods"].suffixes
+
+
+def format_of_suffix(path: str | os.PathLike) -> Format | None:
+    suffix = Path(path).suffix.lower()
+    return next((f for f in FORMATS.values() if suffix in f.suffixes), None)
 
 
 def _describe_zip(names: set[str]) -> str | None:
@@ -50,61 +85,58 @@ def read_source(path: str | os.PathLike) -> Grid:
         data = p.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             raise InputError(f"{name}：工作簿设有打开密码（已加密），请先在 Excel 中取消密码再校验")
-        from .calamine import read_with_calamine
-        return read_with_calamine(name, "xls")
+        return FORMATS["xls"].read(name, "xls")
     if head.startswith(b"PK"):
-        try:
-            archive = zipfile.ZipFile(p)
-            names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            raise InputError(f"{name}：文件已损坏或不完整（无法作为 zip 压缩包打开）") from None
-        with archive:
-            if p.suffix.lower() == ".docx" and "word/document.xml" in names:
-                from .docx import read_docx
-                return read_docx(name)
-            if "content.xml" in names and "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-                from .ods import read_ods
-                from .xlsx import check_zip_bomb
-                check_zip_bomb(archive, name)
-                try:
-                    return read_ods(name, archive)
-                except Exception as exc:
-                    raise InputError(f"{name}：ODS 文件已损坏或无法解析（{exc.__class__.__name__}）") from None
-            other = _describe_zip(names)
-            if other:
-                raise InputError(f"{name}：{other}")
-            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-                raise InputError(f"{name}：zip 压缩包里没有 Excel 工作簿")
-            from .xlsx import check_zip_bomb, read_xlsx
-            check_zip_bomb(archive, name)
-            fmt = "xlsm" if p.suffix.lower() in (".xlsm", ".xltm") else "xlsx"
-            try:
-                return read_xlsx(name, archive, fmt)
-            except InputError as exc:
-                raise InputError(f"{name}：{exc}") from None
-            except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError, IndexError) as exc:
-                raise InputError(f"{name}：文件已损坏或不完整（{exc.__class__.__name__}）") from None
-            except Exception as exc:  # defusedxml's refusals, ParseError
-                raise InputError(f"{name}：工作簿的 XML 无法解析（{exc.__class__.__name__}）") from None
+        return _read_zip(p, name)
     suffix = p.suffix.lower()
     if head.startswith(b"%PDF"):
-        from .pdf import read_pdf
-        return read_pdf(name)
-    if suffix == ".pdf":
+        return FORMATS["pdf"].read(name)
+    if suffix in FORMATS["pdf"].suffixes:
         raise InputError(f"{name}：不是有效的 PDF 文件")
-    if suffix in TEXT_SUFFIXES + HTML_SUFFIXES:
+    if suffix in FORMATS["txt"].suffixes + FORMATS["html"].suffixes:
         from .text import decode
         text = decode(p.read_bytes(), name)
-        if suffix in HTML_SUFFIXES or ("<table" in text.lower() and "</td>" in text.lower()):
-            from .html import read_html
-            return read_html(name, text)
-        from .text import read_text
-        return read_text(name, text)
-    if suffix in SPREADSHEET_SUFFIXES:
+        if suffix in FORMATS["html"].suffixes or ("<table" in text.lower() and "</td>" in text.lower()):
+            return FORMATS["html"].read(name, text)
+        return FORMATS["txt"].read(name, text)
+    if suffix in _SPREADSHEETS:
         if _looks_like_text(p):
             raise InputError(f"{name}：不是 Excel 工作簿（看起来是文本或 CSV 文件，只是扩展名为 {p.suffix}）")
         raise InputError(f"{name}：不是 Excel 工作簿（文件内容不是 xlsx 格式）")
     raise InputError(f"{name}：不支持的文件格式「{p.suffix or '无扩展名'}」")
+
+
+def _read_zip(p: Path, name: str) -> Grid:
+    from .xlsx import check_zip_bomb
+    try:
+        archive = zipfile.ZipFile(p)
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError(f"{name}：文件已损坏或不完整（无法作为 zip 压缩包打开）") from None
+    with archive:
+        if p.suffix.lower() in FORMATS["docx"].suffixes and "word/document.xml" in names:
+            return FORMATS["docx"].read(name)
+        if "content.xml" in names and "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            check_zip_bomb(archive, name)
+            try:
+                return FORMATS["ods"].read(name, archive)
+            except Exception as exc:
+                raise InputError(f"{name}：ODS 文件已损坏或无法解析（{exc.__class__.__name__}）") from None
+        other = _describe_zip(names)
+        if other:
+            raise InputError(f"{name}：{other}")
+        if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            raise InputError(f"{name}：zip 压缩包里没有 Excel 工作簿")
+        check_zip_bomb(archive, name)
+        fmt = "xlsm" if p.suffix.lower() in FORMATS["xlsm"].suffixes else "xlsx"
+        try:
+            return FORMATS[fmt].read(name, archive, fmt)
+        except InputError as exc:
+            raise InputError(f"{name}：{exc}") from None
+        except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError, IndexError) as exc:
+            raise InputError(f"{name}：文件已损坏或不完整（{exc.__class__.__name__}）") from None
+        except Exception as exc:  # defusedxml's refusals, ParseError
+            raise InputError(f"{name}：工作簿的 XML 无法解析（{exc.__class__.__name__}）") from None
 
 
 def _looks_like_text(p: Path) -> bool:

@@ -13,7 +13,7 @@ import re
 
 from ..errors import InputError
 from . import optional
-from .grid import Cell, Grid, Sheet
+from ..grid import Cell, Grid, Sheet
 
 SHEET = "报告"
 _FOOTER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$")
@@ -52,7 +52,7 @@ def read_pdf(path: str) -> Grid:
         if encrypted or "Password" in names or "Encrypt" in names:
             raise InputError(f"{path}：PDF 已加密（设有打开密码），无法读取其中的文字") from None
         raise InputError(f"{path}：PDF 已损坏或无法读取（{inner.__class__.__name__}）") from None
-    grid = Grid(path=path, format="pdf")
+    grid = Grid(path=path, format="pdf", report=True)
     sheet = Sheet(SHEET)
     grid.sheets.append(sheet)
     prose_pages = []

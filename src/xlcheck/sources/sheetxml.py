@@ -18,7 +18,7 @@ from functools import lru_cache
 from xml.etree.ElementTree import ParseError, fromstring
 
 from ..errors import InputError
-from .grid import Cell, Sheet, parse_address
+from ..grid import Cell, Sheet, parse_address
 
 # ---------------------------------------------------------------- the fast scanner
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
-from .grid import Cell, Grid, Sheet
+from ..errors import InputError
+from ..grid import Cell, Grid, Sheet
 
 SHEET = "报告"
 
 
 def decode(data: bytes, path: str) -> str:
-    from ..errors import InputError
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
@@ -40,7 +40,7 @@ def _split(line: str) -> list[str] | None:
 
 
 def read_text(path: str, text: str, fmt: str = "txt") -> Grid:
-    grid = Grid(path=path, format=fmt, text=text)
+    grid = Grid(path=path, format=fmt, text=text, report=True)
     sheet = Sheet(SHEET)
     grid.sheets.append(sheet)
     rows: list[list[tuple[str, int]]] = []

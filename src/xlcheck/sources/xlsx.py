@@ -10,7 +10,7 @@ from functools import lru_cache
 from xml.etree.ElementTree import fromstring
 
 from ..errors import InputError
-from .grid import Grid, Sheet, parse_address
+from ..grid import Grid, Sheet, parse_address
 from .sheetxml import read_shared_strings, read_sheet
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -102,14 +102,14 @@ def read_xlsx(path: str, archive: zipfile.ZipFile, fmt: str = "xlsx") -> Grid:
             read_sheet(archive.read(target), sheet, strings)
         grid.sheets.append(sheet)
     for name, text, local in names:
-        ref = None if local else _single_cell(text)
+        ref = None if local else single_cell(text)
         if ref:
             grid.names[name] = ref
     return grid
 
 
 @lru_cache(maxsize=16384)
-def _single_cell(text: str) -> tuple[str, int, int] | None:
+def single_cell(text: str) -> tuple[str, int, int] | None:
     """'Sheet name'!$D$6 → ("Sheet name", 6, 4); anything else (ranges, formulas) → None."""
     if "!" not in text:
         return None

@@ -10,18 +10,19 @@ to check them and to find where a table starts. No layout is assumed in code.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from . import schema as schemas
-from .findings import Finding
-from .layout import place
-from .schema import Edition, Table
-from .sources.grid import Grid
+from ..findings import Finding, about
+from ..grid import Grid
+from ..model import editions
+from ..model.layout import place
+from ..model.schema import Edition, Table
+from ..model.workbook import OWN_SHEETS
+from .location import Location
 
-OWN_SHEETS = {"校验结果", "_xlcheck", "_xlcheck_meta"}
-TEXT_FORMATS = {"txt", "html", "docx", "pdf"}
 FUZZY = 0.75
 WINDOW = 4          # how many rows past the expected one a label may sit
 _NUMERIC = re.compile(r"^[+\-−]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|项|条|次)?$")
@@ -55,13 +56,19 @@ class SCell:
 
 
 class _Rows(list):
+    """The source's rows, and the Grid they come from (to name a place as the user finds it)."""
     padded = False
+    grid: Grid | None = None
+
+    def where(self, cell: SCell):
+        return self.grid.where(cell.sheet, cell.row, cell.col)
 
 
-def source_rows(grid: Grid) -> list[list[SCell]]:
+def source_rows(grid: Grid) -> _Rows:
     out = _Rows()
-    pad = grid.format not in TEXT_FORMATS
+    pad = not grid.report
     out.padded = pad
+    out.grid = grid
     for sheet in grid.sheets:
         if sheet.name in OWN_SHEETS:
             continue
@@ -99,9 +106,9 @@ def fingerprint_hits(rows, model: Edition) -> list[str]:
     numbers right after them."""
     keys = {c.key for row in rows for c in row if c.key}
     hits = [fp for fp in model.fingerprints if norm(fp) in keys]
-    group_only = {norm(g) for other in schemas.shipped().values() if other is not model
+    group_only = {norm(g) for other in editions.shipped().values() if other is not model
                   for t in other.tables for g in t.groups.values()} - {
-        norm(r.label) for other in schemas.shipped().values() if other is not model for t in other.tables for r in t.rows}
+        norm(r.label) for other in editions.shipped().values() if other is not model for t in other.tables for r in t.rows}
     for t in model.tables:
         for r in t.rows:
             key = norm(r.label)
@@ -126,9 +133,9 @@ def _row_label_hits(rows, model: Edition) -> int:
 
 def detect_edition(rows, year: int | None = None) -> tuple[Edition | None, list[Edition]]:
     """The edition the labels show, and every edition whose fingerprints appear."""
-    editions = list(schemas.shipped().values())
-    with_prints = [m for m in editions if fingerprint_hits(rows, m)]
-    candidates = with_prints or editions
+    known = list(editions.shipped().values())
+    with_prints = [m for m in known if fingerprint_hits(rows, m)]
+    candidates = with_prints or known
     scored = sorted(candidates, key=lambda m: (len(fingerprint_hits(rows, m)), _row_label_hits(rows, m),
                                                bool(year and m.applies_to(year)), m.first_year), reverse=True)
     best = scored[0] if scored and (_row_label_hits(rows, scored[0]) or with_prints) else None
@@ -183,14 +190,10 @@ def _find_fuzzy(rows, key: str, start: int, stop: int, avoid: set[str]):
     return best
 
 
-def _label_finding(model: Edition, table: Table, printed: str, found: str, cell: SCell, row_key=None) -> Finding:
-    f = Finding("layout.label_altered", model.rules["layout.label_altered"].severity if "layout.label_altered" in model.rules else "warning",
-                table=table.key, table_label=table.label, row=row_key, row_label=table.row(row_key).label if row_key else None,
-                detail={"kind": "text", "zh": f"标签「{found}」与规定格式的「{printed}」不一致",
-                        "en": f"label “{found}” differs from the printed “{printed}”"})
-    from .sources.grid import address
-    f.sheet, f.cell = cell.sheet, address(cell.row, cell.col)
-    return f
+def _label_finding(model: Edition, table: Table, printed: str, found: str, where, row_key=None) -> Finding:
+    return about(model, "layout.label_altered", table=table.key, row=row_key, where=where,
+                 detail={"kind": "text", "zh": f"标签「{found}」与规定格式的「{printed}」不一致",
+                         "en": f"label “{found}” differs from the printed “{printed}”"})
 
 
 def _values_after(row: list[SCell], j: int, n: int, known: set[str]) -> list[SCell]:
@@ -221,7 +224,7 @@ def locate_table(rows, model: Edition, table: Table, start: int):
                 hit = _find_fuzzy(rows, key, pos, pos + WINDOW + 1 if not first else len(rows), known - {key})
                 if hit is not None:
                     cell = rows[hit[0]][hit[1]]
-                    findings.append(_label_finding(model, table, lrow.anchor, cell.text, cell, lrow.points[0].split(".")[1]))
+                    findings.append(_label_finding(model, table, lrow.anchor, cell.text, rows.where(cell), lrow.points[0].split(".")[1]))
             if hit is None:
                 continue
             i, j = hit
@@ -262,7 +265,7 @@ def locate_table(rows, model: Edition, table: Table, start: int):
                     col = min(c.col for c in filled)
                     if header_col is None or header_col[0] != filled[0].sheet or col < header_col[1]:
                         header_col = (filled[0].sheet, col)
-                findings.extend(_check_header(model, table, rows[hit], lrow.labels))
+                findings.extend(_check_header(model, table, rows[hit], lrow.labels, rows.where))
     if anchored:
         cells.update(_aligned(anchored))
     return cells, findings, pos, anchors
@@ -277,7 +280,6 @@ def _aligned(anchored) -> dict[str, SCell]:
     label spanning columns leaves empty cells before the numbers. A row whose cells after the
     label hold exactly as many values as it has data points shows the table's data columns;
     every row with that many points then takes the cells in those columns."""
-    from collections import Counter
     votes: dict[int, Counter] = {}
     for lrow, row, j in anchored:
         filled = [c for c in row[j + 1:] if _value_like(c)]
@@ -310,7 +312,7 @@ def _match_header(rows, labels: list[str], start: int, stop: int):
     return None
 
 
-def _check_header(model, table, row: list[SCell], labels: list[str]) -> list[Finding]:
+def _check_header(model, table, row: list[SCell], labels: list[str], where) -> list[Finding]:
     present = {c.key for c in row}
     out = []
     for label in labels:
@@ -320,7 +322,7 @@ def _check_header(model, table, row: list[SCell], labels: list[str]) -> list[Fin
         others = [c for c in row if c.key and c.key not in {norm(l) for l in labels}]
         best = max(others, key=lambda c: difflib.SequenceMatcher(None, c.key, key).ratio(), default=None)
         if best is not None and difflib.SequenceMatcher(None, best.key, key).ratio() >= FUZZY:
-            out.append(_label_finding(model, table, label, best.text, best))
+            out.append(_label_finding(model, table, label, best.text, where(best)))
     return out
 
 
@@ -340,19 +342,14 @@ def extra_rows(rows, model: Edition, table: Table, cells: dict[str, SCell]) -> l
         labels = [c for c in row if c.key and not is_number_like(c.text) and c.key not in known]
         numbers = [c for c in row if c.text and is_number_like(c.text)]
         if labels and numbers:
-            from .sources.grid import address
-            f = Finding("layout.extra_row", model.rules["layout.extra_row"].severity if "layout.extra_row" in model.rules else "warning",
-                        table=table.key, table_label=table.label, sheet=labels[0].sheet, cell=address(labels[0].row, labels[0].col),
-                        detail={"kind": "text", "zh": f"规定格式中没有「{labels[-1].text}」这一行，其数字未参与校验",
-                                "en": f"the format has no row “{labels[-1].text}”; its numbers were not checked"})
-            out.append(f)
+            out.append(about(model, "layout.extra_row", table=table.key, where=rows.where(labels[0]),
+                             detail={"kind": "text", "zh": f"规定格式中没有「{labels[-1].text}」这一行，其数字未参与校验",
+                                     "en": f"the format has no row “{labels[-1].text}”; its numbers were not checked"}))
     return out
 
 
 def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None = None):
     """The Location of the statutory tables found by their printed labels, or None."""
-    from .locate import Location
-
     rows = source_rows(grid)
     if not rows:
         return None
@@ -363,8 +360,8 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
     findings: list[Finding] = []
     if len(with_prints) > 1:
         parts = "；".join(f"{m.edition} 年版：{'、'.join(fingerprint_hits(rows, m)[:3])}" for m in with_prints)
-        findings.append(Finding("edition.mixed", chosen.rules["edition.mixed"].severity,
-                                detail={"kind": "text", "zh": f"同一报告混用了两个版本的表格（{parts}）",
+        findings.append(about(chosen, "edition.mixed",
+                              detail={"kind": "text", "zh": f"同一报告混用了两个版本的表格（{parts}）",
                                         "en": f"the report mixes both editions' tables ({parts})"}))
     cells: dict[str, SCell] = {}
     pos = 0
@@ -375,8 +372,8 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
             got, table_findings, after, anchors = locate_table(rows, chosen, table, 0)
         if not got and anchors:
             found_tables += 1
-            findings.append(Finding("table.empty", chosen.rules["table.empty"].severity, table=table.key, table_label=table.label,
-                                    detail={"kind": "text", "zh": f"{table.label}：表格只有标签，没有填写任何数字（没有的应填 0）",
+            findings.append(about(chosen, "table.empty", table=table.key,
+                                  detail={"kind": "text", "zh": f"{table.label}：表格只有标签，没有填写任何数字（没有的应填 0）",
                                             "en": f"{table.label}: the table has its labels but no numbers (write 0 for none)"}))
         elif got:
             found_tables += 1
@@ -385,9 +382,8 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
             findings.extend(table_findings)
             findings.extend(extra_rows(rows, chosen, table, got))
         else:
-            findings.append(Finding("layout.missing_row", chosen.rules["layout.missing_row"].severity, table=table.key,
-                                    table_label=table.label,
-                                    detail={"kind": "text", "zh": f"没有找到表「{table.label}」（其各行各栏均未找到）",
+            findings.append(about(chosen, "layout.missing_row", table=table.key,
+                                  detail={"kind": "text", "zh": f"没有找到表「{table.label}」（其各行各栏均未找到）",
                                             "en": f"table “{table.label}” was not found (none of its rows or columns)"}))
     if not found_tables:
         return None

@@ -1,5 +1,6 @@
 """The Grid every reader produces: sheets of cells with 1-based (row, column) positions,
-merged ranges and defined names. Nothing here knows about tables or rules."""
+merged ranges and defined names, and whether the source is a published report. Nothing here
+knows about tables or rules; every stage above the readers takes a Grid."""
 from __future__ import annotations
 
 import re
@@ -73,9 +74,20 @@ class Grid:
     sheets: list[Sheet] = field(default_factory=list)
     names: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # name → sheet, row, col
     text: str = ""                                # prose of a report source
+    report: bool = False                          # a published report (text, HTML, Word, PDF), set by its reader:
+                                                  # its numbers are text and its places are lines, not cells
 
     def sheet(self, name: str) -> Sheet | None:
         for s in self.sheets:
             if s.name == name:
                 return s
         return None
+
+    def where(self, sheet: str | None, row: int, col: int) -> tuple[str | None, str | None, int | None]:
+        """(sheet, cell, line) naming a place of this source as a user finds it: a workbook's
+        sheet and cell, or a published report's line (its pseudo-cells are no place to look)."""
+        if not self.report:
+            return sheet, address(row, col), None
+        ws = self.sheet(sheet) if sheet is not None else None
+        cell = ws.cells.get((row, col)) if ws is not None else None
+        return None, None, cell.line if cell is not None else None

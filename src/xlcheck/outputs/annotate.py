@@ -16,15 +16,17 @@ import io
 import zipfile
 from pathlib import Path
 
-from .errors import InputError
-from .findings import Finding, fmt_number
+from ..check.diagnose import cell_note
+from ..errors import InputError
+from ..fileio import atomic_write_bytes
+from ..findings import SEVERITY_TEXT, Finding, fmt_number
+from ..grid import address
+from ..model.workbook import RECORD_SHEET, RESULT_SHEET
+from ..sources.xlsx import read_xlsx
 from .marks import FILLS, MAX_RECORD, Styles, add_comments, style_cell
 from .ooxml import CT_WORKSHEET, REL_WORKSHEET, Edit, Package, Unsafe, attr, worksheet_xml
-from .sources.grid import address
 
 TAG = "[xlcheck]"
-RESULT_SHEET = "校验结果"
-RECORD_SHEET = "_xlcheck"
 HEADERS = {"zh": ["序号", "级别", "规则", "表", "行", "栏", "单元格", "实际值", "应为", "差值", "说明"],
            "en": ["#", "severity", "rule", "table", "row", "column", "cell", "found", "expected", "difference", "message"]}
 RESULT_PART = "xl/worksheets/xlcheck-results.xml"
@@ -37,7 +39,6 @@ def comment_text(findings: list[Finding]) -> str:
 
 def suspects(diagnosis, lang: str) -> dict[tuple[str, str], str]:
     """(sheet, cell) → the diagnosis note for each cell a smallest repair would change."""
-    from .diagnose import cell_note
     out = {}
     if diagnosis is None or diagnosis.status != "found":
         return out
@@ -58,7 +59,7 @@ def _shown(v):
 
 
 def _result_rows(findings: list[Finding], lang: str, styles: Styles | None):
-    sev = {"error": "错误", "warning": "警告", "info": "提示"} if lang != "en" else {}
+    sev = SEVERITY_TEXT["zh"] if lang != "en" else {}
     rows, cell_styles, links = [HEADERS["en" if lang == "en" else "zh"]], {}, {}
     for i, f in enumerate(findings, start=1):
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.where or "")
@@ -109,7 +110,6 @@ def _record(pkg: Package) -> list[list[str]] | None:
     part = next((s["part"] for s in pkg.sheets() if s["name"] == RECORD_SHEET), None)
     if not part or part not in pkg.data:
         return None
-    from .sources.xlsx import read_xlsx
     with zipfile.ZipFile(io.BytesIO(pkg.bytes())) as z:
         grid = read_xlsx("<package>", z)
     sheet = grid.sheet(RECORD_SHEET)
@@ -185,7 +185,7 @@ def clear_resaved(raw: bytes, xlsm: bool = False) -> bytes:
     lost = sorted({p for name in pkg.data for p in _OPENPYXL_LOSES if name.startswith(p)})
     if lost:
         raise Unsafe(f"文件在标注后已被其他程序另存，且含有 {lost[0]} 等内容，清除旧标注会损坏它")
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook          # deferred (start-up time): only a re-saved copy needs openpyxl
     from openpyxl.styles import PatternFill
     from openpyxl.xml.functions import fromstring
     wb = load_workbook(io.BytesIO(raw), keep_vba=xlsm, keep_links=True)
@@ -228,7 +228,7 @@ def annotate_bytes(raw: bytes, findings: list[Finding], lang: str = "zh", diagno
 def findings_workbook(findings: list[Finding], lang: str = "zh") -> bytes:
     """A new workbook holding only the findings sheet: what is written when the input cannot be
     marked safely."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook               # deferred (start-up time): only an unsafe package needs it
     wb = Workbook()
     ws = wb.active
     ws.title = RESULT_SHEET
@@ -243,7 +243,6 @@ def findings_workbook(findings: list[Finding], lang: str = "zh") -> bytes:
 def annotate_file(source: Path, target: Path, findings: list[Finding], lang: str = "zh", diagnosis=None) -> tuple[Path, str | None]:
     """Write the annotated copy; returns (path written, warning). When the package cannot be
     marked safely, the findings go to `<name>.findings.xlsx` instead and the warning says why."""
-    from .fileio import atomic_write_bytes
     raw = Path(source).read_bytes()
     try:
         xlsm = Path(source).suffix.lower() in (".xlsm", ".xltm")
@@ -257,7 +256,6 @@ def annotate_file(source: Path, target: Path, findings: list[Finding], lang: str
 
 
 def clear_file(source: Path, target: Path) -> int:
-    from .fileio import atomic_write_bytes
     raw = Path(source).read_bytes()
     try:
         pkg, n = _open_cleared(raw, Path(source).suffix.lower() in (".xlsm", ".xltm"))

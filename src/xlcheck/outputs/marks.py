@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..grid import col_number, parse_address
 from .ooxml import CT_COMMENTS, CT_VML, DECL, NS_MAIN, NS_PKG, REL_COMMENTS, REL_VML, Package, Unsafe, unique_anchor, xstring
-from .sources.grid import col_number, parse_address
 
 AUTHOR = "xlcheck"
 FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}

@@ -14,7 +14,10 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from html import unescape as _unescape_html
 from xml.sax.saxutils import escape, quoteattr
+
+from ..grid import address
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -159,8 +162,7 @@ def unique_anchor(text: str, pos: int, minimum: int = 16) -> str:
 
 
 def unescape(text: str) -> str:
-    from html import unescape as _u
-    return _u(text)
+    return _unescape_html(text)
 
 
 def attr(value: str) -> str:
@@ -197,7 +199,6 @@ def worksheet_xml(rows: list[list], widths: list[float] = (), styles: dict | Non
     """A simple worksheet of inline strings and numbers (no shared strings, no styles part
     changes): `styles` maps a cell reference to a cell style index, `links` a cell reference to
     an in-workbook location."""
-    from .sources.grid import address
     parts = [DECL, f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">']
     if freeze:
         parts.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '

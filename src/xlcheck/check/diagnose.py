@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from .keywords import Equation
+from ..model.schema import value_at
+from ..rules.registry import IDENTITIES, relations
+from ..rules.relations import Equation
 
 TOL = 1e-6
 
@@ -65,9 +67,8 @@ class _Eq:
 
 
 def equations_of(model, instance) -> list[_Eq]:
-    from .check import relations
     out = []
-    for rel, base in relations(model, instance, kinds=("x-sum", "x-balance")):
+    for rel, base in relations(model, instance, kinds=IDENTITIES):
         if not isinstance(rel, Equation):
             continue
         coeffs = {".".join(base + p): 1 for p in rel.left}
@@ -82,8 +83,10 @@ def _clean(v: float):
     return int(r) if abs(v - r) < TOL else round(v, 6)
 
 
-def diagnose(model, instance: dict, reads: dict | None = None, cells: dict | None = None,
+def diagnose(model, instance: dict, reads: dict | None = None, places: dict | None = None,
              max_size: int = 2) -> Diagnosis | None:
+    """The smallest repairs of every broken identity, or None when all hold. `places` names each
+    point's (sheet, cell, line) for the changes."""
     eqs = equations_of(model, instance)
     broken = [i for i, e in enumerate(eqs) if abs(e.residual) > TOL]
     if not broken:
@@ -95,7 +98,7 @@ def diagnose(model, instance: dict, reads: dict | None = None, cells: dict | Non
     for i, e in enumerate(eqs):
         for p in e.coeffs:
             member[p] = member.get(p, 0) | (1 << i)
-    values = {p: _value(instance, p) for p in member}
+    values = {p: value_at(instance, p) for p in member}
 
     def valid(point: str, value: float) -> bool:
         t = model.point(point).type
@@ -114,7 +117,7 @@ def diagnose(model, instance: dict, reads: dict | None = None, cells: dict | Non
         if len(ds) == 1:
             d = ds.pop()
             if d and valid(p, values[p] + d):
-                singles.append(Repair([_change(model, p, values, d, reads, cells)], fixes(mask)))
+                singles.append(Repair([_change(model, p, values, d, reads, places)], fixes(mask)))
     if singles:
         return Diagnosis("found", len(broken), 1, _order(singles))
     if max_size >= 2:
@@ -128,7 +131,7 @@ def diagnose(model, instance: dict, reads: dict | None = None, cells: dict | Non
                 continue
             dx, dy = solved
             if dx and dy and valid(x, values[x] + dx) and valid(y, values[y] + dy):
-                pairs.append(Repair([_change(model, x, values, dx, reads, cells), _change(model, y, values, dy, reads, cells)],
+                pairs.append(Repair([_change(model, x, values, dx, reads, places), _change(model, y, values, dy, reads, places)],
                                     fixes(mx | my)))
         if pairs:
             return Diagnosis("found", len(broken), 2, _order(pairs))
@@ -178,19 +181,13 @@ def _solve_pair(eqs, x, y, mask):
     return dx, dy
 
 
-def _value(instance, point):
-    t, r, c = point.split(".")
-    return instance[t][r][c]
-
-
-def _change(model, point, values, d, reads, cells) -> Change:
-    from .sources.grid import address
-    ref = (cells or {}).get(point)
+def _change(model, point, values, d, reads, places) -> Change:
+    sheet, cell, _ = (places or {}).get(point, (None, None, None))
     read = (reads or {}).get(point)
     was = {"cell.blank": "blank", "cell.placeholder": "placeholder"}.get(getattr(read, "rule", None))
     order = {p.id: i for i, p in enumerate(model.points)}
-    return Change(point, values[point], _clean(values[point] + d), ref[0] if ref else None,
-                  address(ref[1], ref[2]) if ref else None, was, " › ".join(model.labels(point)), order.get(point, 0))
+    return Change(point, values[point], _clean(values[point] + d), sheet, cell, was, " › ".join(model.labels(point)),
+                  order.get(point, 0))
 
 
 def _order(repairs: list[Repair]) -> list[Repair]:

@@ -1,39 +1,19 @@
-"""Loading the edition schemas and reading them into a small read-only model.
+"""An edition schema read into a small read-only model.
 
 Everything xlcheck knows about a table comes from here: the tables, their rows and columns
 with the labels as printed, the cell types, the template layout and the rule catalogue. The
 model is built from the JSON Schema alone; nothing about a particular table is written in Python.
+The JSON instance a report becomes has the schema's shape, {table: {row: {column: value}}};
+`value_at` and `flatten` are the one way to read it by data-point id.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-
-
-def _resource_dir(name: str) -> Path:
-    """`schemas/` and `templates/` ship inside the wheel as xlcheck/<name>; in a source tree
-    (or an editable install) they sit at the repository root."""
-    packaged = Path(__file__).with_name(name)
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / name
-
-
-def schemas_dir() -> Path:
-    return _resource_dir("schemas")
-
-
-def templates_dir() -> Path:
-    return _resource_dir("templates")
-
-
-META_SCHEMA_FILE = "xlcheck-keywords.meta.schema.json"
+from ..errors import InputError
 
 
 @dataclass(frozen=True)
@@ -156,6 +136,13 @@ class Edition:
             object.__setattr__(self, "_pid", cache)
         return cache
 
+    def severity(self, rule: str) -> str:
+        """The severity of `rule`: the schema's ``x-rules`` say it (a custom schema that does not
+        list one of xlcheck's own rules gets the shipped editions' severity when it is loaded, see
+        `editions.load_schema_file`); a rule listed nowhere is an error."""
+        found = self.rules.get(rule)
+        return found.severity if found is not None else "error"
+
     def applies_to(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)
 
@@ -209,7 +196,7 @@ def _cell_type(leaf: dict[str, Any]) -> CellType:
     )
 
 
-def build_model(schema: dict[str, Any], path: str | None = None) -> Edition:
+def build_model(schema: dict[str, Any], path: str | None = None, default_rules: dict[str, Rule] | None = None) -> Edition:
     tables = []
     for tkey, tnode in inline_refs(schema)["properties"].items():
         groups: dict[str, str] = {}
@@ -224,8 +211,9 @@ def build_model(schema: dict[str, Any], path: str | None = None) -> Edition:
             rows.append(Row(rkey, rnode["x-label"], tuple(cols), tuple(rnode.get("x-groups", ())), rnode.get("x-block")))
         tables.append(Table(tkey, tnode["x-label"], tnode.get("x-sheet", tkey)[:31], tuple(rows), groups,
                             tnode.get("x-note"), tnode.get("x-layout", {}), tuple(points)))
-    rules = {k: Rule(k, v["severity"], v.get("scope", ""), dict(v.get("title", {})))
-             for k, v in schema.get("x-rules", {}).items()}
+    rules = dict(default_rules or {})
+    rules.update({k: Rule(k, v["severity"], v.get("scope", ""), dict(v.get("title", {})))
+                  for k, v in schema.get("x-rules", {}).items()})
     years = schema["x-years"]
     return Edition(
         id=schema.get("$id", ""), edition=str(schema["x-edition"]), title=schema.get("title", ""),
@@ -236,87 +224,14 @@ def build_model(schema: dict[str, Any], path: str | None = None) -> Edition:
     )
 
 
-@lru_cache(maxsize=None)
-def meta_schema() -> dict[str, Any]:
-    return json.loads((schemas_dir() / META_SCHEMA_FILE).read_text(encoding="utf-8"))
+def value_at(instance: dict[str, Any], point_id: str) -> Any:
+    """The value of data point ``table.row.column`` in an instance, or None where it is absent."""
+    table, row, column = point_id.split(".")
+    rows = instance.get(table)
+    cells = rows.get(row) if isinstance(rows, dict) else None
+    return cells.get(column) if isinstance(cells, dict) else None
 
 
-def schema_problems(schema: Any) -> list[str]:
-    """Everything wrong with a schema: against draft 2020-12, against our keyword meta-schema,
-    and the cross-references the meta-schema cannot express. Empty when the schema is usable."""
-    from jsonschema import Draft202012Validator
-
-    if not isinstance(schema, dict):
-        return ["顶层不是 JSON 对象"]
-    problems = []
-    for err in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema):
-        problems.append(f"不符合 JSON Schema 2020-12：{err.message}（{'/'.join(map(str, err.absolute_path))}）")
-    for err in Draft202012Validator(meta_schema()).iter_errors(schema):
-        problems.append(f"不符合 xlcheck 关键字元模式：{err.message}（{'/'.join(map(str, err.absolute_path))}）")
-    if problems:
-        return problems
-    try:
-        model = build_model(schema)
-    except (KeyError, TypeError, InputError) as exc:
-        return [f"无法读取表结构：{exc}"]
-    from .layout import layout_problems
-    for table in model.tables:
-        problems.extend(layout_problems(table))
-    from .keywords import rule_references
-    for rule_id in rule_references(schema):
-        if rule_id not in model.rules:
-            problems.append(f"规则 {rule_id} 未在 x-rules 中登记")
-    return problems
-
-
-def load_schema_file(path: str | Path) -> Edition:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}：文件不存在") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}：无法读取（{exc.__class__.__name__}）") from None
-    try:
-        schema = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}：不是有效的 JSON（第 {exc.lineno} 行：{exc.msg}）") from None
-    problems = schema_problems(schema)
-    if problems:
-        raise InputError(f"{path}：模式无效：{problems[0]}" + (f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""))
-    return build_model(schema, str(path))
-
-
-@lru_cache(maxsize=None)
-def shipped() -> dict[str, Edition]:
-    """The shipped editions, keyed by edition name, oldest first."""
-    out = {}
-    for path in sorted(schemas_dir().glob("*.schema.json")):
-        if path.name == META_SCHEMA_FILE:
-            continue
-        schema = json.loads(path.read_text(encoding="utf-8"))
-        model = build_model(schema, str(path))
-        out[model.edition] = model
-    return dict(sorted(out.items()))
-
-
-def edition(name: str) -> Edition:
-    editions = shipped()
-    if name not in editions:
-        raise InputError(f"未知的格式版本「{name}」；可用的版本：{'、'.join(editions)}")
-    return editions[name]
-
-
-def edition_for_year(year: int) -> Edition:
-    for model in shipped().values():
-        if model.applies_to(year):
-            return model
-    first = min(m.first_year for m in shipped().values())
-    raise InputError(f"报告年度 {year} 早于 {first} 年，没有适用的格式（政府信息公开工作年度报告格式自 {first} 年起施行）")
-
-
-def by_hash(sha256: str) -> Edition | None:
-    for model in shipped().values():
-        if model.sha256 == sha256:
-            return model
-    return None
+def flatten(instance: dict) -> dict[str, object]:
+    """{table: {row: {column: v}}} → {"table.row.column": v}."""
+    return {f"{t}.{r}.{c}": v for t, rows in instance.items() for r, cols in rows.items() for c, v in cols.items()}

@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from .check import Result
-from .findings import SEVERITY_TEXT
+import click
+
+from ..check.diagnose import summary as diagnosis_summary
+from ..check.result import Result
+from ..findings import SEVERITY_TEXT
 
 STATUS_EXIT = {"ok": 0, "invalid": 1, "error": 2}
 
@@ -29,8 +32,6 @@ def json_file(result: Result) -> str:
 
 def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[str]:
     """A readable summary of one file: counts by severity, then each finding with its cell."""
-    import click
-
     zh = lang != "en"
     sev = SEVERITY_TEXT["en" if not zh else "zh"]
 
@@ -57,8 +58,7 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
     lines = [paint(f"{mark} {head}：{edition}，{summary}" if zh else f"{mark} {head}: {edition}, {summary}",
                    "error" if result.status == "invalid" else None)]
     if result.diagnosis is not None:
-        from .diagnose import summary
-        lines.append(f"  {paint('→', 'error')} {summary(result.diagnosis, lang)}")
+        lines.append(f"  {paint('→', 'error')} {diagnosis_summary(result.diagnosis, lang)}")
     for f in result.findings:
         if f.severity == "info" and result.continuity is not None and f.rule.startswith("continuity."):
             continue                  # said once above

@@ -8,24 +8,17 @@ import re
 import unicodedata
 from typing import Any
 
-from .findings import Finding, fmt_number
-from .schema import Edition
+from ..findings import NOWHERE, Finding, Where, about, fmt_number
+from ..model.schema import Edition, value_at
 
 
-def _value(instance: dict, point: str):
-    t, r, c = point.split(".")
-    return instance.get(t, {}).get(r, {}).get(c)
-
-
-def prose_findings(text: str, model: Edition, instance: dict[str, Any]) -> list[Finding]:
+def prose_findings(text: str, model: Edition, instance: dict[str, Any], places: dict[str, Where]) -> list[Finding]:
     if not text:
         return []
     text = unicodedata.normalize("NFKC", text)
-    rule = model.rules.get("narrative.mismatch")
-    severity = rule.severity if rule else "warning"
     out = []
     for item in model.schema.get("x-narrative", []):
-        values = [_value(instance, p) for p in item["points"]]
+        values = [value_at(instance, p) for p in item["points"]]
         if not values or any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values):
             continue
         table_value = sum(values)
@@ -37,14 +30,11 @@ def prose_findings(text: str, model: Edition, instance: dict[str, Any]) -> list[
                     continue
                 seen.add(stated)
                 quote = text[max(0, m.start() - 6): m.end()].replace("\n", " ").strip()
-                t, r, c = item["points"][0].split(".")
-                table = model.table(t)
-                f = Finding("narrative.mismatch", severity, table=t, row=r, column=c, table_label=table.label,
-                            row_label=table.row(r).label, column_label=table.column_label(c),
-                            found=stated, expected=table_value, difference=stated - table_value,
-                            detail={"kind": "text",
+                point = item["points"][0]
+                f = about(model, "narrative.mismatch", point, where=places.get(point, NOWHERE),
+                          found=stated, expected=table_value, difference=stated - table_value,
+                          detail={"kind": "text",
                                     "zh": f"正文称{item['label']['zh']} {stated} 件（「…{quote}」），表中为 {fmt_number(table_value)} 件",
                                     "en": f"the prose states {stated} {item['label'].get('en', item['key'])} (“…{quote}”), the table has {fmt_number(table_value)}"})
-                f.detail["point"] = item["points"][0]
                 out.append(f)
     return out

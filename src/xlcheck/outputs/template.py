@@ -13,20 +13,24 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .layout import Placed, place, size
-from .schema import Edition, Table
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.writer.excel import ExcelWriter
 
-META_SHEET = "_xlcheck_meta"
+from ..fileio import atomic_write_bytes
+from ..model.layout import Placed, place, size
+from ..model.schema import Edition, Table
+from ..model.workbook import META_SHEET, TITLE_ROWS, cell_positions, defined_name, meta_rows
+from ..rules.registry import relations
+from ..version import __version__
+
 FIXED_TIME = _dt.datetime(2021, 1, 1)          # document properties of every generated file
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-TITLE_ROWS = 2                                  # report title, table caption
 HEADER_FILL = "FFF2F2F2"
 INPUT_FILL = "FFFFFFFF"
-
-
-def defined_name(point_id: str) -> str:
-    """The workbook-level defined name of a data point: the data-point id itself."""
-    return point_id
 
 
 @dataclass(frozen=True)
@@ -42,19 +46,7 @@ def report_title(model: Edition, opts: Options) -> str:
     return model.report_title.format(organ=opts.organ or "", year=year)
 
 
-def cell_positions(model: Edition) -> dict[str, tuple[str, int, int]]:
-    """data-point id → (sheet, row, column), 1-based, as the template places it."""
-    out = {}
-    for table in model.tables:
-        for p in place(table):
-            if p.kind == "point":
-                out[p.text] = (table.sheet, TITLE_ROWS + 1 + p.row, 1 + p.col)
-    return out
-
-
 def build_workbook(model: Edition, opts: Options = Options()):
-    from openpyxl import Workbook
-
     wb = Workbook()
     wb.remove(wb.active)
     formulas = _total_formulas(model) if opts.formulas else {}
@@ -62,9 +54,6 @@ def build_workbook(model: Edition, opts: Options = Options()):
     for table in model.tables:
         _draw_table(wb, model, table, opts, formulas, positions)
     for point in model.points:
-        from openpyxl.workbook.defined_name import DefinedName
-        from openpyxl.utils import get_column_letter, quote_sheetname
-
         sheet, row, col = positions[point.id]
         ref = f"{quote_sheetname(sheet)}!${get_column_letter(col)}${row}"
         wb.defined_names[defined_name(point.id)] = DefinedName(defined_name(point.id), attr_text=ref)
@@ -78,7 +67,6 @@ def build_workbook(model: Edition, opts: Options = Options()):
 
 def _total_formulas(model: Edition) -> dict[str, tuple[str, list[str]]]:
     """total data point → its parts, from the schema's sum rules (the first rule wins)."""
-    from .check import relations
     out: dict[str, tuple[str, list[str]]] = {}
     zeros = {t.key: {r.key: {c.key: 0 for c in r.columns} for r in t.rows} for t in model.tables}
     for rel, base in relations(model, zeros, kinds=("x-sum",)):
@@ -88,10 +76,6 @@ def _total_formulas(model: Edition) -> dict[str, tuple[str, list[str]]]:
 
 
 def _draw_table(wb, model: Edition, table: Table, opts: Options, formulas, positions):
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     ws = wb.create_sheet(table.sheet)
     height, width = size(table)
     top = TITLE_ROWS + 1
@@ -162,10 +146,6 @@ def _fit_height(ws, table: Table, p: Placed, top: int) -> None:
 
 
 def _input_cell(ws, cell, point, formula, positions, validations, opts: Options):
-    from openpyxl.styles import Alignment, Font, Protection
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     cell.protection = Protection(locked=False)
     cell.alignment = Alignment(horizontal="center", vertical="center")
     cell.font = Font(name="宋体", size=10)
@@ -214,28 +194,14 @@ def _runs(refs: list[str], parts) -> list[str]:
 
 def _write_meta(wb, model: Edition, opts: Options):
     ws = wb.create_sheet(META_SHEET)
-    from . import __version__
-    rows = [("key", "value"), ("schema_id", model.id), ("edition", model.edition), ("schema_sha256", model.sha256),
-            ("report_year", opts.year or ""), ("organ", opts.organ), ("generator", f"xlcheck {__version__}"),
-            ("formulas", "yes" if opts.formulas else "no")]
-    for row in rows:
+    for row in meta_rows(model, opts.year, opts.organ, opts.formulas, f"xlcheck {__version__}"):
         ws.append(list(row))
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
 
 
-def read_meta(sheet_rows) -> dict[str, str]:
-    out = {}
-    for row in sheet_rows:
-        if len(row) >= 2 and isinstance(row[0], str) and row[0] != "key":
-            out[row[0]] = "" if row[1] is None else str(row[1])
-    return out
-
-
 def workbook_bytes(wb) -> bytes:
     """Serialise deterministically: fixed document times, fixed zip timestamps, stable order."""
-    from openpyxl.writer.excel import ExcelWriter
-
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
@@ -250,7 +216,6 @@ def workbook_bytes(wb) -> bytes:
 
 
 def write_template(model: Edition, path: str | Path, opts: Options = Options()) -> Path:
-    from .fileio import atomic_write_bytes
     return atomic_write_bytes(Path(path), workbook_bytes(build_workbook(model, opts)))
 
 
@@ -261,7 +226,3 @@ def fill(wb, model: Edition, values: dict[str, object]) -> None:
         sheet, row, col = positions[point_id]
         wb[sheet].cell(row, col).value = value
 
-
-def flatten(instance: dict) -> dict[str, object]:
-    """{table: {row: {column: v}}} → {"table.row.column": v}."""
-    return {f"{t}.{r}.{c}": v for t, rows in instance.items() for r, cols in rows.items() for c, v in cols.items()}

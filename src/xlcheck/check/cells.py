@@ -1,0 +1,53 @@
+"""Cell scope: each data point's cell read into the JSON instance, with the finding that says how
+it was read (a blank, a placeholder, a number typed as text, a formula never calculated), and a
+table left wholly blank as one `table.empty` finding instead of a warning per cell."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..findings import NOWHERE, Finding, Where, about
+from ..grid import Grid
+from ..model.schema import Edition
+from .formulas import evaluate_sum
+from .values import Read, read_value
+
+
+def read_cells(grid: Grid, model: Edition, cells: dict[str, tuple[str, int, int]], places: dict[str, Where]
+               ) -> tuple[dict[str, Any], dict[str, Read], list[Finding]]:
+    """(instance, how each point was read, cell findings) of the located cells."""
+    instance: dict[str, Any] = {}
+    reads: dict[str, Read] = {}
+    findings: list[Finding] = []
+    sheets = {s.name: s.cells for s in reversed(grid.sheets)}    # the first of a name wins, as grid.sheet()
+    for table in model.tables:
+        cell_findings: list[Finding] = []
+        empty: list[bool] = []
+        for p in table.points:
+            ref = cells.get(p.id)
+            if ref is None:
+                continue
+            where = places[p.id]
+            cell = sheets.get(ref[0], {}).get(ref[1:])
+            raw, formula, cached = (None, None, True) if cell is None else (cell.value, cell.formula, cell.cached)
+            if formula and not cached:
+                value = evaluate_sum(formula, ref[0], grid)
+                cell_findings.append(about(model, "cell.formula_not_calculated", p.id, where=where, found=value,
+                                           detail={"kind": "cell", "formula": formula, "evaluated": value is not None}))
+                if value is None:
+                    continue
+                raw = value
+            read = read_value(raw)
+            reads[p.id] = read
+            instance.setdefault(p.table, {}).setdefault(p.row, {})[p.column] = read.value
+            empty.append(read.empty)
+            if read.rule and not (grid.report and read.how in ("text", "spaces")):   # a report's numbers are text
+                cell_findings.append(about(model, read.rule, p.id, where=where, found=read.value,
+                                           detail={"kind": "cell", "seen": read.seen, "how": read.how}))
+        if empty and all(empty) and len(empty) == len(table.points):
+            first = table.points[0].id
+            findings.append(about(model, "table.empty", first, where=places.get(first, NOWHERE),
+                                  detail={"kind": "text", "zh": f"{table.label}：整张表没有填写（所有单元格为空或为占位符；没有的应填 0）",
+                                          "en": f"{table.label}: the table was not filled in (every cell blank or a placeholder; write 0 for none)"}))
+            cell_findings = [f for f in cell_findings if f.rule not in ("cell.blank", "cell.placeholder")]
+        findings.extend(cell_findings)
+    return instance, reads, findings

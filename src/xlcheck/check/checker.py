@@ -1,0 +1,68 @@
+"""Grid + edition model → JSON instance → findings.
+
+Scopes, as frictionless organises its checks: cell (how each value was read, its type: `cells`),
+row and table (the arithmetic keywords of the schema, mapped back by `mapping`), report (edition,
+prose: `narrative`), and the diagnosis over every broken identity. The arithmetic and the types
+are checked by jsonschema with our keywords; nothing here knows a table by name.
+"""
+from __future__ import annotations
+
+from ..errors import InputError
+from ..findings import Finding, about
+from ..grid import Grid
+from ..locate import locate
+from ..model.schema import Edition
+from ..rules.registry import ReportValidator, identity_rules, validator_for
+from ..sources.open import read_source
+from .cells import read_cells
+from .diagnose import diagnose
+from .mapping import findings_of
+from .narrative import prose_findings
+from .result import Options, Result, failed, finish, status_of
+
+
+def check_grid(grid: Grid, model: Edition | None = None, options: Options | None = None) -> Result:
+    options = options or Options()
+    located = locate(grid, model, options.year)
+    model = located.model
+    places = {point: grid.where(*ref) for point, ref in located.cells.items()}
+    result = Result(path=grid.path, edition=model.edition, model=model, places=places, source_format=grid.format,
+                    report=grid.report)
+    result.organ = located.meta.get("organ") or None
+    result.year = options.year or _int(located.meta.get("report_year"))
+    findings: list[Finding] = list(located.findings)
+    if result.year and model.last_year is not None and result.year > model.last_year:
+        findings.append(about(model, "edition.outdated",
+                              detail={"kind": "text",
+                                      "zh": f"{result.year} 年度的报告使用了已停用的 {model.edition} 年版表格（{model.issued_by}，适用于 {model.years_text()} 年度）",
+                                      "en": f"a {result.year} report uses the outdated {model.edition} edition ({model.issued_by}, for {model.years_text()})"}))
+
+    result.instance, result.reads, cell_findings = read_cells(grid, model, located.cells, places)
+    findings.extend(cell_findings)
+    for error in validator_for(model.schema, ReportValidator).iter_errors(result.instance):
+        if error.validator == "required" and not error.absolute_path:
+            continue                      # a whole table not found: reported once by the locator
+        findings.extend(findings_of(model, error, places))
+    if grid.report and grid.text:
+        findings.extend(prose_findings(grid.text, model, result.instance, places))
+    identities = identity_rules(model)
+    if any(f.rule in identities for f in findings):
+        result.diagnosis = diagnose(model, result.instance, result.reads, places)
+    result.findings = finish(findings, options)
+    result.status = status_of(result.findings, options.strict)
+    return result
+
+
+def _int(v) -> int | None:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_file(path: str, model: Edition | None = None, options: Options | None = None) -> Result:
+    """Read and check one file; any input problem becomes a Result with status `error`."""
+    try:
+        return check_grid(read_source(path), model, options)
+    except InputError as exc:
+        return failed(path, str(exc))

@@ -1,0 +1,82 @@
+"""What a check gives back: the options it ran with and the Result of one file (findings,
+diagnosis, where each data point was read, the instance), as data before text."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..findings import Finding, Where, counts, render
+from ..model.schema import Edition
+from .values import Read
+
+
+@dataclass
+class Options:
+    lang: str = "zh"
+    strict: bool = False
+    year: int | None = None
+    severities: dict[str, str] = field(default_factory=dict)   # rule id → error | warning | off
+
+
+@dataclass
+class Result:
+    path: str
+    edition: str | None = None
+    status: str = "ok"                 # ok | invalid | error
+    findings: list[Finding] = field(default_factory=list)
+    output: str | None = None
+    error: str | None = None
+    organ: str | None = None
+    year: int | None = None
+    model: Edition | None = field(default=None, repr=False)
+    places: dict[str, Where] = field(default_factory=dict, repr=False)   # point id → (sheet, cell, line) read from
+    instance: dict[str, Any] = field(default_factory=dict, repr=False)
+    reads: dict[str, Read] = field(default_factory=dict, repr=False)
+    source_format: str | None = None
+    report: bool = False               # a published report (text, HTML, Word, PDF), not a workbook
+    diagnosis: Any = None
+    continuity: dict | None = None     # None: last year's report was not asked for
+    notes: list[str] = field(default_factory=list)   # things the user should know about the outputs
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return counts(self.findings)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"path": self.path, "edition": self.edition, "status": self.status, "organ": self.organ,
+               "year": self.year, "counts": self.counts, "findings": [f.to_json() for f in self.findings],
+               "diagnosis": self.diagnosis.to_json() if self.diagnosis else None, "output": self.output}
+        if self.continuity is not None:
+            out["continuity"] = self.continuity
+        if self.notes:
+            out["notes"] = self.notes
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def failed(path: str, message: str, checked: Result | None = None) -> Result:
+    """A Result with status `error`; `checked` keeps the findings of a check whose outputs failed."""
+    out = Result(path=str(path), status="error", error=message)
+    if checked is not None:
+        out.findings, out.edition = checked.findings, checked.edition
+    return out
+
+
+def finish(findings: list[Finding], options: Options) -> list[Finding]:
+    """Apply severity overrides, drop switched-off rules, render messages, sort."""
+    out = []
+    for f in findings:
+        severity = options.severities.get(f.rule, f.severity)
+        if severity == "off":
+            continue
+        f.severity = severity
+        f.message = render(f, options.lang)
+        out.append(f)
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def status_of(findings: list[Finding], strict: bool) -> str:
+    bad = {"error", "warning"} if strict else {"error"}
+    return "invalid" if any(f.severity in bad for f in findings) else "ok"

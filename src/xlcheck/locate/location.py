@@ -1,0 +1,16 @@
+"""Where each data point of a Grid was found: what the locator gives the checker."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..findings import Finding
+from ..model.schema import Edition
+
+
+@dataclass
+class Location:
+    model: Edition
+    cells: dict[str, tuple[str, int, int]]               # point id → sheet, row, col of the Grid
+    meta: dict[str, str] = field(default_factory=dict)   # report year, organ, edition and schema hash where known
+    findings: list[Finding] = field(default_factory=list)     # layout and edition findings met while locating
+    how: str = "names"                                   # names | labels

@@ -1,0 +1,2 @@
+"""The version, on its own so that any module may name it without importing the package."""
+__version__ = "0.1.0"
