@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SAMPLE = SHARED / "samples" / "yueqing-2021-report.txt"
+DATA = ROOT / "tests" / "data"
+REPORTS = DATA / "reports"                      # published reports (see tests/data/README.md)
+SAMPLE = REPORTS / "yueqing-2021-report.txt"
 
 
 @pytest.fixture(scope="session")

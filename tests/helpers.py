@@ -1,4 +1,4 @@
-"""Test data: the numbers of the shared sample report, and building filled workbooks."""
+"""Test data: the numbers of the sample report (tests/data/reports), and building filled workbooks."""
 from pathlib import Path
 
 from xlcheck.model import editions as schemas
@@ -14,7 +14,7 @@ def _row(*values):
 
 ZERO = _row(0, 0, 0, 0, 0, 0, 0)
 
-# 乐清市人民政府办公室 2021 (../shared/samples/yueqing-2021-report.txt), read by a person
+# 乐清市人民政府办公室 2021 (tests/data/reports/yueqing-2021-report.txt), read by a person
 SAMPLE_2021 = {
     "active": {
         "regulations": {"issued": 0, "repealed": 0, "in_force": 0},

@@ -4,7 +4,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import SHARED, convert
+from conftest import REPORTS, convert
 from helpers import SAMPLE_2021, write_filled
 from layouts import printed, to_docx
 from xlcheck.check import check_file
@@ -12,7 +12,7 @@ from xlcheck.cli import cli
 from xlcheck.model import flatten
 
 pytest.importorskip("pdfplumber", reason="the pdf extra is not installed")
-HUAIAN = SHARED / "samples" / "real" / "009.pdf"
+HUAIAN = REPORTS / "009.pdf"
 
 
 def _row(*v):

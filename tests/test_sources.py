@@ -301,6 +301,6 @@ def test_labels_spanning_columns_without_merged_areas(tmp_path):
 
 
 def test_digits_run_together_are_reported_not_guessed(tmp_path):
-    from conftest import SHARED
-    result = check_file(str(SHARED / "samples" / "real" / "002.txt"))
+    from conftest import REPORTS
+    result = check_file(str(REPORTS / "002.txt"))
     assert result.status == "error" and "连在一起" in result.error and "其他对外管理服务事项100153" in result.error
