@@ -1,4 +1,8 @@
-"""Test data: the numbers of the sample report (tests/data/reports), and building filled workbooks."""
+"""Test data: the numbers of the sample report (tests/data/reports), building filled workbooks,
+and running the command line through its real entry point."""
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 from xlcheck.model import editions as schemas
@@ -85,3 +89,30 @@ def grid_of(values: dict, edition: str = "2021"):
         ws.cells[(row, col)] = Cell(flat.get(point_id))
         grid.names[point_id] = (sheet, row, col)
     return grid
+
+
+@dataclass
+class Ran:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def xlcheck(*args) -> Ran:
+    """Run `xlcheck ARGS` through the console script's own entry point (`xlcheck.cli.run`, with its
+    exit codes and one-line errors), in this process. An exception that escapes it is not caught:
+    it fails the test, as a traceback would fail the user."""
+    from xlcheck.cli import run
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            run([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code
+        else:
+            raise AssertionError("xlcheck.cli.run returned without an exit code")
+    return Ran(code if isinstance(code, int) else (0 if code is None else 2), out.getvalue(), err.getvalue())

@@ -3,17 +3,13 @@ import csv
 import json
 
 import openpyxl
-from click.testing import CliRunner
 
-from helpers import SAMPLE_2021, write_filled
+from helpers import SAMPLE_2021, write_filled, xlcheck
 from xlcheck.batch import expand
-from xlcheck.cli import cli
 
 
 def run(*args):
-    result = CliRunner().invoke(cli, ["verify", *map(str, args)])
-    assert "Traceback" not in result.output, result.output
-    return result
+    return xlcheck("verify", *args)
 
 
 def _folder(tmp_path):

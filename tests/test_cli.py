@@ -72,3 +72,20 @@ def test_template_year_picks_the_edition(capsys, tmp_path):
     out = tmp_path / "explicit.xlsx"
     code, _, _ = _run(capsys, "template", "--year", "2024", "--edition", "2019", "-o", str(out))
     assert code == 0
+
+
+def test_an_exception_escaping_the_entry_point_fails_the_runner(tmp_path, monkeypatch):
+    """The tests' runner lets an escaping exception through (a traceback for the user is a failed
+    test), where click's CliRunner would have caught it and left `result.output` clean."""
+    from click.testing import CliRunner
+    from helpers import xlcheck
+    from xlcheck import cli as cli_module
+    from xlcheck.outputs import template
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected")
+    monkeypatch.setattr(template, "write_template", broken)
+    with pytest.raises(RuntimeError, match="injected"):
+        xlcheck("template", "--year", "2024", "-o", tmp_path / "t.xlsx")
+    swallowed = CliRunner().invoke(cli_module.cli, ["template", "--year", "2024", "-o", str(tmp_path / "t.xlsx")])
+    assert isinstance(swallowed.exception, RuntimeError) and "Traceback" not in swallowed.output

@@ -2,15 +2,13 @@
 import copy
 import json
 
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import SAMPLE_2021, grid_of, write_filled
+from helpers import SAMPLE_2021, grid_of, write_filled, xlcheck
 from test_properties import consistent
 from xlcheck.model import editions as schemas
 from xlcheck.check import check_grid
-from xlcheck.cli import cli
 from xlcheck.check.diagnose import diagnose, equations_of, summary
 
 SETTINGS = settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -95,7 +93,8 @@ def test_too_many_errors_say_so():
 
 def test_a_blank_is_the_stronger_suspect_and_the_wording_says_so(tmp_path):
     src = write_filled(tmp_path / "b.xlsx", SAMPLE_2021, changes={"requests.granted.natural_person": None})
-    result = CliRunner().invoke(cli, ["verify", str(src), "--format", "json"])
+    result = xlcheck("verify", str(src), "--format", "json")
+    assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)
     d = doc["files"][0]["diagnosis"]
     assert d["status"] == "found" and d["size"] == 1
@@ -104,7 +103,7 @@ def test_a_blank_is_the_stronger_suspect_and_the_wording_says_so(tmp_path):
     assert (change["point"], change["cell"], change["current"], change["proposed"], change["was"]) == (
         "requests.granted.natural_person", "D8", 0, 16, "blank")
     assert {f["point"] for f in repair["fixes"]} == {"requests.granted.total", "requests.results_total.natural_person"}
-    text = CliRunner().invoke(cli, ["verify", str(src), "--no-annotate"]).output
+    text = xlcheck("verify", str(src), "--no-annotate").output
     assert "最可能出错的是 依申请公开!D8（原为空白，按 0 计算）：改为 16 可同时修复 2 处错误" in text.splitlines()[1]
     import openpyxl
     wb = openpyxl.load_workbook(doc["files"][0]["output"])
@@ -113,6 +112,6 @@ def test_a_blank_is_the_stronger_suspect_and_the_wording_says_so(tmp_path):
 
 def test_table_four_lists_all_five(tmp_path):
     src = write_filled(tmp_path / "a.xlsx", SAMPLE_2021, changes={"appeals.litigation_after_reconsideration.total": 4})
-    doc = json.loads(CliRunner().invoke(cli, ["verify", str(src), "--format", "json", "--no-annotate"]).stdout)
+    doc = json.loads(xlcheck("verify", str(src), "--format", "json", "--no-annotate").stdout)
     d = doc["files"][0]["diagnosis"]
     assert sorted(r["changes"][0]["cell"] for r in d["repairs"]) == ["K6", "L6", "M6", "N6", "O6"]

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from helpers import SAMPLE_2021, write_filled
+from helpers import SAMPLE_2021, write_filled, xlcheck
 from xlcheck.check import check_file
 
 
@@ -202,10 +202,8 @@ def test_main_alerts_with_the_counts_and_first_findings(tmp_path, monkeypatch):
 
 
 def test_addin_is_built_from_the_xlwings_template(tmp_path):
-    from click.testing import CliRunner
     from xlcheck.addin import template_path
-    from xlcheck.cli import cli
-    result = CliRunner().invoke(cli, ["addin", "build", "-o", str(tmp_path)])
+    result = xlcheck("addin", "build", "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     built = zipfile.ZipFile(tmp_path / "xlcheck.xlam")
     original = zipfile.ZipFile(template_path())
@@ -229,9 +227,7 @@ def test_addin_is_built_from_the_xlwings_template(tmp_path):
 def test_addin_install_says_there_is_no_excel_on_linux():
     if sys.platform.startswith("win") or sys.platform == "darwin":
         pytest.skip("this machine may have Excel")
-    from click.testing import CliRunner
-    from xlcheck.cli import cli
-    result = CliRunner().invoke(cli, ["addin", "install"])
+    result = xlcheck("addin", "install")
     assert result.exit_code == 2 and "没有 Excel" in result.output
 
 
@@ -249,14 +245,12 @@ def test_addin_install_on_windows_copies_to_xlstart_and_points_at_this_python(tm
 
 
 def test_a_file_marked_by_the_cli_is_cleared_by_the_button_without_touching_the_users_note(tmp_path):
-    from click.testing import CliRunner
     from openpyxl.comments import Comment
-    from xlcheck.cli import cli
     src = write_filled(tmp_path / "c.xlsx", SAMPLE_2021, changes={"requests.granted.total": 18})
     wb = openpyxl.load_workbook(src)
     wb["依申请公开"]["J8"].comment = Comment("总计已复核", "王五")          # the user's note on a cell xlcheck marks
     wb.save(src)
-    assert CliRunner().invoke(cli, ["verify", str(src)]).exit_code == 1
+    assert xlcheck("verify", str(src)).exit_code == 1
     marked = tmp_path / "c.checked.xlsx"
     wb = openpyxl.load_workbook(marked)
     wb["依申请公开"]["J8"] = 17                                             # fixed in Excel

@@ -2,13 +2,11 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import REPORTS, convert
-from helpers import SAMPLE_2021, write_filled
+from helpers import SAMPLE_2021, write_filled, xlcheck
 from layouts import printed, to_docx
 from xlcheck.check import check_file
-from xlcheck.cli import cli
 from xlcheck.model import flatten
 
 pytest.importorskip("pdfplumber", reason="the pdf extra is not installed")
@@ -61,7 +59,7 @@ def test_huaian_2024_reads_every_data_point_and_checks_clean():
 
 def test_pdf_to_filled_template(tmp_path):
     out = tmp_path / "filled.xlsx"
-    result = CliRunner().invoke(cli, ["verify", str(HUAIAN), "-o", str(out), "--format", "json"])
+    result = xlcheck("verify", str(HUAIAN), "-o", str(out), "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["files"][0]["output"] == str(out)
     again = check_file(str(out))
@@ -87,7 +85,7 @@ def test_a_scanned_pdf_has_no_text_to_read(tmp_path):
     from PIL import Image
     scan = tmp_path / "scan.pdf"
     Image.new("RGB", (600, 800), "white").save(scan)
-    result = CliRunner().invoke(cli, ["verify", str(scan), "--format", "json"])
+    result = xlcheck("verify", str(scan), "--format", "json")
     assert result.exit_code == 2
     doc = json.loads(result.stdout)["files"][0]
     assert doc["status"] == "error" and "没有文字层" in doc["error"]
@@ -102,5 +100,6 @@ def test_an_encrypted_pdf_is_refused(tmp_path):
     locked = tmp_path / "locked.pdf"
     with open(locked, "wb") as fh:
         writer.write(fh)
-    result = CliRunner().invoke(cli, ["verify", str(locked)])
-    assert result.exit_code == 2 and "已加密" in result.output and "Traceback" not in result.output
+    result = xlcheck("verify", str(locked))
+    assert result.exit_code == 2
+    assert result.output == f"✗ {locked}：PDF 已加密（设有打开密码），无法读取其中的文字\n"

@@ -4,13 +4,11 @@ import json
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from conftest import SAMPLE, convert
-from helpers import SAMPLE_2021, write_filled, zero_instance
+from helpers import SAMPLE_2021, write_filled, zero_instance, xlcheck
 from layouts import printed, to_docx, to_html, to_sheet
 from xlcheck.check import check_file
-from xlcheck.cli import cli
 from xlcheck.model import flatten
 
 TITLE = "乐清市人民政府办公室2021年政府信息公开工作年度报告"
@@ -125,7 +123,7 @@ def test_a_row_the_format_lacks_is_reported(tmp_path):
 
 
 def test_sample_report_text_verifies_clean():
-    result = CliRunner().invoke(cli, ["verify", str(SAMPLE), "--format", "json"])
+    result = xlcheck("verify", str(SAMPLE), "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["files"][0]["findings"] == [] and doc["files"][0]["status"] == "ok"
@@ -159,7 +157,8 @@ def test_filled_template_from_a_report(tmp_path):
     text = SAMPLE.read_text(encoding="utf-8").replace("\t16\n\t1\n\t0\n\t0\n\t0\n\t0\n\t17", "\t16\n\t1\n\t0\n\t0\n\t0\n\t0\n\t18", 1)
     src = tmp_path / "r.txt"
     src.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["verify", str(src), "-o", str(out), "--format", "json"])
+    result = xlcheck("verify", str(src), "-o", str(out), "--format", "json")
+    assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)
     assert doc["files"][0]["output"] == str(out)
     wb = openpyxl.load_workbook(out)
@@ -253,7 +252,8 @@ def test_a_table_that_cannot_be_found_is_a_finding_not_zeros(tmp_path):
 def test_xls_and_ods_saved_by_libreoffice(soffice, tmp_path, fmt):
     src = write_filled(tmp_path / "src.xlsx", SAMPLE_2021, changes={"appeals.reconsideration.total": 2})
     converted = convert(soffice, src, fmt, tmp_path)
-    result = CliRunner().invoke(cli, ["verify", str(converted), "--format", "json"])
+    result = xlcheck("verify", str(converted), "--format", "json")
+    assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)
     (f,) = doc["files"]
     assert f["status"] == "invalid" and [x["rule"] for x in f["findings"]] == ["appeals.total"]
@@ -278,7 +278,7 @@ def test_xlsm_keeps_its_macros(tmp_path):
                 data = data.replace(b"</Relationships>", b"<Relationship Id=\"rIdVBA\" Type=\"http://schemas.microsoft.com/office/2006/relationships/vbaProject\" Target=\"vbaProject.bin\"/></Relationships>")
             zout.writestr(item, data)
         zout.writestr("xl/vbaProject.bin", b"VBA-PROJECT-BYTES")
-    result = CliRunner().invoke(cli, ["verify", str(xlsm)])
+    result = xlcheck("verify", str(xlsm))
     assert result.exit_code == 1
     out = tmp_path / "m.checked.xlsm"
     with zipfile.ZipFile(out) as z:

@@ -3,16 +3,12 @@ import json
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from helpers import SAMPLE_2021, write_filled, zero_instance
-from xlcheck.cli import cli
+from helpers import SAMPLE_2021, write_filled, zero_instance, xlcheck
 
 
 def run(*args):
-    result = CliRunner().invoke(cli, ["verify", *map(str, args)])
-    assert "Traceback" not in result.output
-    return result
+    return xlcheck("verify", *args)
 
 
 def run_json(*args):
@@ -249,7 +245,7 @@ def test_clear_removes_every_mark(tmp_path):
     src = write_filled(tmp_path / "c.xlsx", SAMPLE_2021, changes={"appeals.reconsideration.total": 2})
     run(src)
     out = tmp_path / "c.checked.xlsx"
-    result = CliRunner().invoke(cli, ["clear", str(out)])
+    result = xlcheck("clear", str(out))
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
     assert "校验结果" not in wb.sheetnames and "_xlcheck" not in wb.sheetnames
@@ -293,7 +289,6 @@ def test_every_bad_input_gets_one_chinese_line_and_the_batch_goes_on(tmp_path):
     args = [tmp_path / name for name in expected] + [tmp_path / "good.xlsx"]
     result = run(*args, "--no-annotate")
     assert result.exit_code == 2
-    assert "Traceback" not in result.output
     lines = result.output.splitlines()
     for name, reason in expected.items():
         mine = [l for l in lines if name in l]

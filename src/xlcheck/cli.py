@@ -46,8 +46,8 @@ def cli():
 @click.option("-o", "--output", type=click.Path(), help="输出文件（默认：<年度>年政府信息公开统计表.xlsx）。")
 def template(year, organ, edition_name, schema_path, formulas, lang, output):
     """生成空白统计表模板。 Write the blank workbook for a report year."""
-    from .model import editions as schemas
-    from .outputs.template import Options, write_template         # deferred: start-up time
+    from .model import editions as schemas                        # deferred: start-up time
+    from .outputs.template import Options, write_template
 
     try:
         if year is not None and year < 2019:

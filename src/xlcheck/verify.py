@@ -57,8 +57,7 @@ def move_to_template(result: Result) -> None:
 
 def write_filled(result: Result, target: Path, lang: str) -> Path:
     """A template of the result's edition holding the tables as read, annotated."""
-    # deferred (start-up time): openpyxl is loaded only when a template is written
-    from .outputs.template import Options as TemplateOptions, build_workbook, fill, workbook_bytes
+    from .outputs.template import Options as TemplateOptions, build_workbook, fill, workbook_bytes  # deferred: start-up time (openpyxl)
 
     model = result.model
     wb = build_workbook(model, TemplateOptions(year=result.year, organ=result.organ or ""))

@@ -12,7 +12,7 @@ SHEET = "报告"
 
 def read_docx(path: str) -> Grid:
     docx = optional("docx", path, " Word 文件", "reports")
-    from docx.oxml.ns import qn
+    from docx.oxml.ns import qn          # optional dependency (the reports extra), imported with docx above
     try:
         document = docx.Document(path)
     except Exception as exc:

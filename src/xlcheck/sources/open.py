@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..grid import Grid
+from .text import decode
+from .xlsx import check_zip_bomb
 
 MAX_FILE_SIZE = 100 * 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -94,7 +96,6 @@ def read_source(path: str | os.PathLike) -> Grid:
     if suffix in FORMATS["pdf"].suffixes:
         raise InputError(f"{name}：不是有效的 PDF 文件")
     if suffix in FORMATS["txt"].suffixes + FORMATS["html"].suffixes:
-        from .text import decode
         text = decode(p.read_bytes(), name)
         if suffix in FORMATS["html"].suffixes or ("<table" in text.lower() and "</td>" in text.lower()):
             return FORMATS["html"].read(name, text)
@@ -107,7 +108,6 @@ def read_source(path: str | os.PathLike) -> Grid:
 
 
 def _read_zip(p: Path, name: str) -> Grid:
-    from .xlsx import check_zip_bomb
     try:
         archive = zipfile.ZipFile(p)
         names = set(archive.namelist())

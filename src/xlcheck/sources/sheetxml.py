@@ -162,7 +162,7 @@ def _refuse(*_args):
 
 
 def _parser(start, end, chars):
-    from xml.parsers import expat
+    from xml.parsers import expat        # deferred (start-up time): only parts the scanner gives up on need it
 
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse
