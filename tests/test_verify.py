@@ -315,3 +315,18 @@ def test_usage_problems_exit_2(tmp_path):
     assert run(src, "--in-place", "--no-annotate").exit_code == 2
     assert run(src, src, "-o", tmp_path / "nodir" / "o.xlsx").exit_code == 2
     assert run(src, "--edition", "1999").exit_code == 2
+
+
+def test_a_custom_schema_without_xlchecks_own_rules_gets_their_shipped_severity(tmp_path):
+    """A province's schema lists only its own rules; a report whose table has labels but no
+    numbers is `table.empty` at the severity the shipped editions give it (it used to end in
+    「内部错误（KeyError: 'table.empty'）」)."""
+    from test_template import INVENTED
+    schema = tmp_path / "fruit.schema.json"
+    schema.write_text(json.dumps(INVENTED, ensure_ascii=False), encoding="utf-8")
+    report = tmp_path / "fruit.txt"
+    report.write_text("2025年水果情况统计报告\n\n品种 | 春季 | 秋季\n苹果\n梨\n合计\n", encoding="utf-8")
+    result = xlcheck("verify", report, "--schema", schema, "--format", "json")
+    assert result.exit_code == 1, result.output
+    (f,) = json.loads(result.stdout)["files"][0]["findings"]
+    assert (f["rule"], f["severity"], f["table"], f["table_label"]) == ("table.empty", "error", "fruit", "一、水果情况")
