@@ -201,7 +201,7 @@ def test_mutation_prose_disagrees(tmp_path):
 @pytest.mark.parametrize("sentence, point", [
     ("本年度新收政府信息公开申请27件。", "requests.new.total"),
     ("上年结转政府信息公开申请6件。", "requests.carried_over.total"),
-    ("结转下年度继续办理3件。", "requests.carried_forward.total"),
+    ("结转下年度继续办理政府信息公开申请3件。", "requests.carried_forward.total"),
     ("被申请行政复议2件。", "appeals.reconsideration.total"),
     ("被提起行政诉讼5件。", "appeals.litigation_direct.total"),
     ("共办理政府信息公开申请30件。", "requests.new.total"),
