@@ -304,3 +304,18 @@ def test_digits_run_together_are_reported_not_guessed(tmp_path):
     from conftest import REPORTS
     result = check_file(str(REPORTS / "002.txt"))
     assert result.status == "error" and "连在一起" in result.error and "其他对外管理服务事项100153" in result.error
+
+
+def test_word_binary_files_are_refused_with_save_as_docx(soffice, tmp_path):
+    """A Word 97–2003 file written by LibreOffice — under its own suffix, as WPS 文字's .wps, or
+    misnamed .xls — is refused with what to do, not a message about .xls or a library error."""
+    docx = to_docx(tmp_path / "report.docx", TITLE, printed("2021", SAMPLE_2021))
+    doc = convert(soffice, docx, "doc", tmp_path)
+    for name in ("年报.doc", "年报.wps", "年报.xls"):
+        path = tmp_path / name
+        path.write_bytes(doc.read_bytes())
+        result = xlcheck("verify", path, "--format", "json")
+        assert result.exit_code == 2
+        (f,) = json.loads(result.stdout)["files"]
+        assert (f["status"], f["error"]) == (
+            "error", f"{path}：这是 Word 97–2003 或 WPS 文字的二进制文件，无法读取其中的表格；请另存为 .docx 后再校验")

@@ -46,6 +46,11 @@ FORMATS = {f.name: f for f in (
     Format("pdf", (".pdf",), "pdf:read_pdf"),
 )}
 SUFFIXES = frozenset(s for f in FORMATS.values() for s in f.suffixes)     # what a folder expansion takes
+
+# Files people send that xlcheck cannot read, with what to do instead.
+SAVE_AS_DOCX = "这是 Word 97–2003 或 WPS 文字的二进制文件，无法读取其中的表格；请另存为 .docx 后再校验"
+UNREADABLE = {".doc": SAVE_AS_DOCX, ".dot": SAVE_AS_DOCX, ".wps": SAVE_AS_DOCX, ".wpt": SAVE_AS_DOCX}
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
 _SPREADSHEETS = FORMATS["xlsx"].suffixes + FORMATS["xlsm"].suffixes + FORMATS["xls"].suffixes + FORMATS["ods"].suffixes
 
 
@@ -83,8 +88,12 @@ def read_source(path: str | os.PathLike) -> Grid:
         raise InputError(f"{name}：没有读取权限") from None
     except OSError as exc:
         raise InputError(f"{name}：无法读取（{exc.strerror or exc.__class__.__name__}）") from None
+    if p.suffix.lower() in UNREADABLE:
+        raise InputError(f"{name}：{UNREADABLE[p.suffix.lower()]}")
     if head.startswith(OLE_MAGIC):
         data = p.read_bytes()
+        if _WORD_STREAM in data:
+            raise InputError(f"{name}：{SAVE_AS_DOCX}")
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             raise InputError(f"{name}：工作簿设有打开密码（已加密），请先在 Excel 中取消密码再校验")
         return FORMATS["xls"].read(name, "xls")
