@@ -50,16 +50,16 @@ def test_csv_summary_escapes_formulas(tmp_path):
     from conftest import SAMPLE
     units = tmp_path / "u"
     units.mkdir()
-    text = SAMPLE.read_text(encoding="utf-8").replace("乐清市人民政府办公室\n", '=HYPERLINK("http://x")\n', 1)
+    text = SAMPLE.read_text(encoding="utf-8").replace("乐清市人民政府办公室\n", '=HYPERLINK("x")\n', 1)
     wrong = "\t16\n\t1\n\t0\n\t0\n\t0\n\t0\n\t17"
     assert wrong in text
     (units / "a.txt").write_text(text.replace(wrong, wrong[:-2] + "18", 1), encoding="utf-8")
     out = tmp_path / "s.csv"
     run(units, "--summary", out, "--no-annotate")
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
-    assert rows[1][1] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][1] == "'=HYPERLINK(\"x\")"
     findings = list(csv.reader((tmp_path / "s-findings.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert findings[1][1] == "'=HYPERLINK(\"http://x\")"
+    assert findings[1][1] == "'=HYPERLINK(\"x\")"
     assert [(r[3], r[9], r[10], r[11]) for r in findings[1:]] == [("requests.row_total", "18", "17", "1"),
                                                                   ("requests.results_total", "29", "30", "-1")]
     assert findings[2][12].startswith("三、") and rows[1][7].startswith("第 ")

@@ -30,6 +30,8 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
                     report=grid.report)
     result.organ = located.meta.get("organ") or None
     result.year = options.year or _int(located.meta.get("report_year"))
+    if result.year:
+        result.year_source = "option" if options.year else located.meta.get("year_source", "template")
     findings: list[Finding] = list(located.findings)
     if result.year and model.last_year is not None and result.year > model.last_year:
         findings.append(about(model, "edition.outdated",

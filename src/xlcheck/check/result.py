@@ -28,6 +28,7 @@ class Result:
     error: str | None = None
     organ: str | None = None
     year: int | None = None
+    year_source: str | None = None     # option | template | title | statistics_period | publication_date
     model: Edition | None = field(default=None, repr=False)
     places: dict[str, Where] = field(default_factory=dict, repr=False)   # point id → (sheet, cell, line) read from
     instance: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -44,7 +45,7 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         out = {"path": self.path, "edition": self.edition, "status": self.status, "organ": self.organ,
-               "year": self.year, "counts": self.counts, "findings": [f.to_json() for f in self.findings],
+               "year": self.year, "year_source": self.year_source, "counts": self.counts, "findings": [f.to_json() for f in self.findings],
                "diagnosis": self.diagnosis.to_json() if self.diagnosis else None, "output": self.output}
         if self.continuity is not None:
             out["continuity"] = self.continuity

@@ -22,6 +22,7 @@ from ..model.layout import place
 from ..model.schema import Edition, Table
 from ..model.workbook import OWN_SHEETS
 from .location import Location
+from .title import HEAD, report_meta
 
 FUZZY = 0.75
 WINDOW = 4          # how many rows past the expected one a label may sit
@@ -388,28 +389,6 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
     if not found_tables:
         return None
     loc = Location(chosen, {p: c.ref for p, c in cells.items()}, findings=findings, how="labels")
-    loc.meta = report_meta(rows)
+    lines = [texts[0] if len(texts) == 1 else "" for texts in ([c.text for c in row if c.text] for row in rows[:HEAD])]
+    loc.meta = report_meta(lines, rows.grid.text if rows.grid is not None else "")
     return loc
-
-
-_TITLE = re.compile(r"(\d{4})\s*年度?\s*(?:政府信息公开|政务公开)")
-
-
-def report_meta(rows) -> dict[str, str]:
-    """Report year and organ from a title such as 「乐清市人民政府办公室 2021年政府信息公开工作年度报告」."""
-    meta: dict[str, str] = {}
-    previous = ""
-    for row in rows[:40]:
-        for cell in row:
-            m = _TITLE.search(cell.text)
-            if m and "年度报告" in cell.text:
-                meta["report_year"] = m.group(1)
-                organ = cell.text[: m.start()].strip()
-                if not organ and previous and len(previous) <= 40 and not is_number_like(previous):
-                    organ = previous
-                if organ:
-                    meta["organ"] = organ
-                return meta
-        texts = [c.text for c in row if c.text]
-        previous = texts[0] if len(texts) == 1 else ""
-    return meta
