@@ -1,8 +1,10 @@
 """Running `xlcheck serve` as an office runs it: the optional extra, Ctrl-C, the token, and a
 reverse proxy's path prefix."""
+import io
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -88,5 +90,33 @@ def test_behind_a_proxy_under_a_path_prefix(tmp_path):
         assert httpx.get(url.replace("/xlcheck/", "/", 1)).status_code == 200        # as forwarded by the proxy
         assert httpx.get(srv.url("/openapi.json")).json()["servers"] == [{"url": "/xlcheck"}]
         assert httpx.get(srv.url("/static/app.js")).status_code == 200
+    finally:
+        srv.stop()
+
+
+def test_a_slow_pdf_blocks_neither_the_page_nor_other_checks(tmp_path):
+    """Six copies of a published PDF's pages take seconds to read; meanwhile the page, a download
+    and (with a second worker) another check are answered."""
+    from pypdf import PdfReader, PdfWriter
+    from conftest import REPORTS
+    reader, writer = PdfReader(REPORTS / "009.pdf"), PdfWriter()
+    for _ in range(6):
+        for p in reader.pages:
+            writer.add_page(p)
+    slow = io.BytesIO()
+    writer.write(slow)
+    srv = Server(tmp_path, "--jobs", "2")
+    try:
+        earlier = httpx.post(srv.url("/api/verify"), files=[("files", (EXAMPLE.name, EXAMPLE.read_bytes()))], timeout=60).json()
+        with ThreadPoolExecutor(1) as ex:
+            pdf = ex.submit(httpx.post, srv.url("/api/verify"), files=[("files", ("长报告.pdf", slow.getvalue()))], timeout=120)
+            while len(srv.folders()) < 2:                   # the PDF's request has arrived
+                time.sleep(0.05)
+            assert httpx.get(srv.url("/")).status_code == 200
+            assert httpx.get(earlier["files"][0]["output"]).status_code == 200
+            other = httpx.post(srv.url("/api/verify"), files=[("files", (EXAMPLE.name, EXAMPLE.read_bytes()))], timeout=60)
+            assert other.json()["files"][0]["status"] == "invalid"
+            assert not pdf.done()
+            assert pdf.result().json()["files"][0]["status"] == "ok"
     finally:
         srv.stop()
