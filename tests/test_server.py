@@ -185,7 +185,7 @@ def test_the_blank_template(server):
     assert old.status_code == 400 and "早于 2019 年" in old.text
 
 
-def test_xlwings_office_js_payload_gets_its_actions(server):
+def test_xlwings_office_js_payload_gets_its_actions(server, tmp_path):
     from test_excel import payload_of
     answer = httpx.post(server.url("/api/xlwings"), json=payload_of(EXAMPLE), timeout=60)
     assert answer.status_code == 200
@@ -195,6 +195,13 @@ def test_xlwings_office_js_payload_gets_its_actions(server):
     assert httpx.post(server.url("/api/xlwings"), content=b"{not json", headers={"content-type": "application/json"}).status_code == 400
     bad = httpx.post(server.url("/api/xlwings"), json={"sheets": "nonsense"})
     assert bad.status_code == 400 and "sheets" in bad.json()["error"]
+    broken = httpx.post(server.url("/api/xlwings"), json={"sheets": [{"name": "x"}]})
+    assert broken.status_code == 400 and broken.json()["error"].startswith("无法读取 xlwings 发送的工作簿数据")
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "与统计表无关的内容"
+    wb.save(tmp_path / "unrelated.xlsx")
+    unrelated = httpx.post(server.url("/api/xlwings"), json=payload_of(tmp_path / "unrelated.xlsx"), timeout=60)
+    assert unrelated.status_code == 422 and "没有找到统计表" in unrelated.json()["error"]
 
 
 def test_openapi_document(server):

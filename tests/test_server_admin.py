@@ -120,3 +120,13 @@ def test_a_slow_pdf_blocks_neither_the_page_nor_other_checks(tmp_path):
             assert pdf.result().json()["files"][0]["status"] == "ok"
     finally:
         srv.stop()
+
+
+def test_xlwings_without_a_licence_key_says_how_to_set_it(tmp_path):
+    from test_excel import payload_of
+    srv = Server(tmp_path, "--jobs", "1", env={"XLWINGS_LICENSE_KEY": ""})
+    try:
+        answer = httpx.post(srv.url("/api/xlwings"), json=payload_of(EXAMPLE), timeout=60)
+        assert answer.status_code == 503 and "XLWINGS_LICENSE_KEY" in answer.json()["error"]
+    finally:
+        srv.stop()

@@ -5,7 +5,10 @@ import io
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import openpyxl
 import pytest
 
@@ -155,4 +158,59 @@ def test_an_oversized_upload_shows_the_chinese_message(browser, tmp_path):
         assert "上传的文件过大：一次最多上传 1 MB" in page.inner_text("#results .notice")
     finally:
         context.close()
+        srv.stop()
+
+
+class PrefixProxy(BaseHTTPRequestHandler):
+    """A reverse proxy as README's nginx example configures one: /xlcheck/… is forwarded with the
+    prefix stripped and the browser's Host passed on."""
+    upstream = ""
+    seen: list = []
+
+    def forward(self):
+        if not self.path.startswith("/xlcheck/"):
+            self.send_error(404)
+            return
+        self.seen.append(self.path)
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection")}
+        answer = httpx.request(self.command, self.upstream + self.path[len("/xlcheck"):], content=body, headers=headers, timeout=60)
+        self.send_response(answer.status_code)
+        for k, v in answer.headers.items():
+            if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding", "date", "server"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_POST = forward
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_page_works_behind_a_proxy_under_a_prefix(browser, tmp_path):
+    srv = Server(tmp_path / "prefixed", "--jobs", "1", "--root-path", "/xlcheck")
+    PrefixProxy.upstream, PrefixProxy.seen = srv.base, []
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), PrefixProxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    context = browser.new_context(accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{proxy.server_port}/xlcheck/")
+        page.set_input_files("#files", str(EXAMPLE))
+        page.click("#submit")
+        page.wait_for_selector("#results .diagnosis")
+        with page.expect_download() as info:
+            page.click("#results a.download")
+        assert saved(info.value)["依申请公开"]["J6"].comment is not None
+        assert {p.split("/")[2] for p in PrefixProxy.seen} == {"", "static", "verify", "files"}
+        doc = httpx.post(f"http://127.0.0.1:{proxy.server_port}/xlcheck/api/verify", timeout=60,
+                         files=[("files", (EXAMPLE.name, EXAMPLE.read_bytes()))]).json()
+        assert doc["files"][0]["output"].startswith(f"http://127.0.0.1:{proxy.server_port}/xlcheck/files/")
+        assert httpx.get(doc["files"][0]["output"]).content[:2] == b"PK"
+    finally:
+        context.close()
+        proxy.shutdown()
+        proxy.server_close()
         srv.stop()

@@ -10,7 +10,7 @@ import shutil
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -204,6 +204,9 @@ async def index(request: Request):
 async def verify_page(request: Request):
     """The plain form post: the page again, with the results."""
     results, downloads, summary = await check_upload(request)
+    # the page links by path, so it works whatever host name a proxy passes on
+    downloads = [urlsplit(d).path if d else None for d in downloads]
+    summary = urlsplit(summary).path if summary else None
     return HTMLResponse(page(request.app.state.cfg, _base(request), results_html(results, downloads, summary)))
 
 
