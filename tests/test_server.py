@@ -217,3 +217,15 @@ def test_the_log_has_one_line_per_request_and_no_contents(server):
     assert log.count('"POST /api/verify"') == before + 1
     assert marker not in log and "report.txt" not in log
     assert re.search(r'127\.0\.0\.1 "POST /api/verify" 200 1 个文件 \d+\.\d{3}s', log)
+
+
+def test_the_page_is_chinese_and_every_asset_is_served_by_xlcheck(server):
+    answer = httpx.get(server.url("/"))
+    assert answer.status_code == 200 and '<html lang="zh-CN">' in answer.text and "开始校验" in answer.text
+    assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+    assets = re.findall(r'(?:src|href)="([^"#]+)"', answer.text)
+    assert sorted(assets) == ["/openapi.json", "/static/app.js", "/static/style.css"]
+    for asset in assets:
+        assert httpx.get(server.url(asset)).status_code == 200
+    for suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".html", ".htm", ".docx", ".pdf", ".txt"):
+        assert suffix in answer.text.split('accept="')[1].split('"')[0].split(","), suffix

@@ -16,6 +16,9 @@ from .page import notice, page
 
 log = logging.getLogger("xlcheck.server")
 COOKIE = "xlcheck_token"
+# the page loads only its own script and style, and no other site may frame it
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"),
+                    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'")]
 
 
 def route_path(scope) -> str:
@@ -44,6 +47,7 @@ class Guard:
         async def sending(message):
             if message["type"] == "http.response.start":
                 seen["status"] = message["status"]
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
                 if set_cookie:
                     cookie = SimpleCookie()
                     cookie[COOKIE] = self.cfg.token
