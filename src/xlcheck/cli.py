@@ -238,6 +238,31 @@ def addin_install():
     click.echo(f"已安装 {path}\n按钮使用的 Python：{sys.executable}（写入 {conf}）\n请重新启动 Excel，功能区会出现「政务公开校验」选项卡。")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；0.0.0.0 向内网提供服务。")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口。")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="校验进程数（默认：CPU 核数）。")
+@click.option("--keep", default="1h", show_default=True, help="结果（标注副本、汇总表）保留多久，例如 30m、1h、1d。")
+@click.option("--token", default=None, help="访问令牌：设置后每个请求都须带上（也可用环境变量 XLCHECK_TOKEN）。")
+@click.option("--root-path", default="", help="在反向代理的路径前缀下提供服务时的前缀，例如 /xlcheck。")
+@click.option("--max-size", type=click.IntRange(min=1), default=50, show_default=True, help="每次请求上传的总大小上限（MB）。")
+@click.option("--max-files", type=click.IntRange(min=1), default=100, show_default=True, help="每次请求的文件数上限。")
+def serve(host, port, jobs, keep, token, root_path, max_size, max_files):
+    """启动网页和 HTTP 接口（需要 pip install 'xlcheck[server]'）。 Serve the page and the HTTP API."""
+    try:
+        from .server.config import Config, parse_duration, token_from
+        from .server.run import serve as run_server               # deferred: optional extra (xlcheck[server])
+    except ImportError as exc:
+        _fail(f"xlcheck serve 需要服务器组件（缺少 {exc.name}），请先安装：pip install 'xlcheck[server]'")
+    try:
+        cfg = Config(host=host, port=port, jobs=jobs or os.cpu_count() or 1, keep=parse_duration(keep),
+                     token=token_from(token), root_path=root_path.rstrip("/"), max_size=max_size * 1024 * 1024,
+                     max_files=max_files)
+    except InputError as exc:
+        _fail(str(exc))
+    run_server(cfg)
+
+
 @cli.command("schemas")
 def list_schemas():
     """列出内置的格式版本。 List the shipped format editions."""
