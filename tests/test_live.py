@@ -224,47 +224,52 @@ def _expected_status(model, doc) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize("stage", ["mistake", "fixed"])
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_libreoffice_colours_exactly_the_cells_verify_reports(evaluated, name, stage):
-    book = evaluated[(name, stage)]
-    model, doc, html = book["model"], book["doc"], book["html"]
+def _coloured(book) -> tuple[dict, dict]:
+    """(the cells verify reports a relation finding on → severity, the data cells LibreOffice shows
+    filled → severity) of one evaluated workbook."""
+    model, html = book["model"], book["html"]
     relation_rules = {rel.rule for rel, _ in schema_relations(model)}
     expected: dict[tuple[str, str], str] = {}
-    for f in doc["findings"]:
+    for f in book["doc"]["findings"]:
         if f["rule"] in relation_rules:
             key = (f["sheet"], f["cell"])
             expected[key] = "error" if "error" in (f["severity"], expected.get(key)) else f["severity"]
-    coloured = {}
+    shown = {}
     for point, (sheet, row, col) in cell_positions(model).items():
         text, bg = html[sheet][(row, col)]
         assert _same(text, book["typed"].get(point)), (point, text)       # the export's cell is the point's cell
         if bg:
-            coloured[(sheet, openpyxl.utils.get_column_letter(col) + str(row))] = SEVERITY_OF_FILL[bg]
-    assert coloured == expected
-    if stage == "fixed" or name in ("consistent", "blanks", "blank_template"):
-        assert not expected            # the fix (and a consistent table) clears every colour
-    else:
-        assert expected
+            shown[(sheet, openpyxl.utils.get_column_letter(col) + str(row))] = SEVERITY_OF_FILL[bg]
+    return expected, shown
 
 
-@pytest.mark.parametrize("stage", ["mistake", "fixed"])
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_status_cells_read_as_libreoffice_computed_them(evaluated, name, stage):
-    book = evaluated[(name, stage)]
+def _status(book) -> tuple[dict, dict]:
+    """(each status line as verify's findings say it, as LibreOffice computed it, with its colour)."""
     model, values, html = book["model"], book["values"], book["html"]
-    expected = _expected_status(model, book["doc"])
-    first = model.tables[0].sheet
-    shown = {s: values[s].cell(2, status_column(model, s)).value for s in expected if s}
-    shown[None] = values[first].cell(1, status_column(model, first)).value
-    assert shown == expected
-    # the status cell is red while an error rule is broken, yellow while only a warning rule is
-    for sheet in (s for s in expected if s):
-        severities = {f["severity"] for f in book["doc"]["findings"] if f["sheet"] == sheet and f["rule"] in
-                      {rel.rule for rel, _ in schema_relations(model)}}
-        want = "error" if "error" in severities else "warning" if severities else None
-        bg = html[sheet][(2, status_column(model, sheet))][1]
-        assert SEVERITY_OF_FILL.get(bg) == want, sheet
+    relation_rules = {rel.rule for rel, _ in schema_relations(model)}
+    texts = _expected_status(model, book["doc"])
+    expected, shown = {}, {}
+    for sheet, text in texts.items():
+        where = model.tables[0].sheet if sheet is None else sheet
+        row, col = (1 if sheet is None else 2), status_column(model, where)
+        severities = {f["severity"] for f in book["doc"]["findings"]
+                      if f["rule"] in relation_rules and (sheet is None or f["sheet"] == sheet)}
+        expected[sheet] = (text, "error" if "error" in severities else "warning" if severities else None)
+        shown[sheet] = (values[where].cell(row, col).value, SEVERITY_OF_FILL.get(html[where][(row, col)][1]))
+    return expected, shown
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_libreoffice_shows_what_verify_reports(evaluated, name):
+    """Exactly the cells verify reports are filled, in their rule's severity, and each status line
+    reads and is coloured as the findings say: with the mistake typed, and after its fix."""
+    for stage in ("mistake", "fixed"):
+        book = evaluated[(name, stage)]
+        expected, shown = _coloured(book)
+        assert shown == expected, stage
+        assert bool(expected) == (stage == "mistake" and name not in ("consistent", "blanks", "blank_template")), stage
+        expected, shown = _status(book)
+        assert shown == expected, stage
 
 
 def test_the_scenarios_say_what_they_should(evaluated):
@@ -289,6 +294,8 @@ def test_the_scenarios_say_what_they_should(evaluated):
 def test_a_workbook_libreoffice_saved_verifies_the_same(evaluated, name):
     # LibreOffice writes every formula's result: the status cells are no data points and no finding
     book = evaluated[(name, "mistake")]
+    first = book["model"].tables[0].sheet
+    assert book["values"][first].cell(1, status_column(book["model"], first)).value.startswith("✗ 全部")
     again = _verify(book["resaved"], book["extra"])
     key = lambda f: (f["rule"], f["sheet"], f["cell"], f["severity"], f.get("found"), f.get("expected"))
     assert sorted(map(key, again["findings"])) == sorted(map(key, book["doc"]["findings"]))
