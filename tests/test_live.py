@@ -415,3 +415,21 @@ def test_a_count_too_long_for_one_formula_is_split(soffice, tmp_path, monkeypatc
     values = openpyxl.load_workbook(convert(soffice, path, "xlsx", tmp_path / "out"), data_only=True)
     assert values["依申请公开"]["K2"].value == "✗ 本表有 2 处不一致"
     assert values["主动公开"]["E1"].value == "✗ 全部 3 张表共有 2 处不一致"
+
+
+def test_read_by_labels_the_status_cells_are_no_table_cells(soffice, tmp_path):
+    # without its defined names (tables copied into another workbook) a template is read by its
+    # printed labels: the status texts and the counts LibreOffice calculated beside the captions
+    # are not taken for rows or numbers of a table
+    model = editions.edition("2021")
+    wb = build_workbook(model, Options(year=2021, organ="测试机关"))
+    fill(wb, model, {**flatten(SAMPLE_2021), "requests.new.total": 25, "appeals.reconsideration.total": 3})
+    for name in list(wb.defined_names):
+        del wb.defined_names[name]
+    del wb["_xlcheck_meta"]
+    wb.save(tmp_path / "copied.xlsx")
+    calculated = convert(soffice, tmp_path / "copied.xlsx", "xlsx", tmp_path / "out")
+    assert openpyxl.load_workbook(calculated, data_only=True)["依申请公开"]["L1"].value == 2
+    doc = _verify(calculated, [])
+    assert sorted((f["rule"], f["sheet"], f["cell"]) for f in doc["findings"]) == [
+        ("appeals.total", "复议诉讼", "E6"), ("requests.balance", "依申请公开", "J30"), ("requests.row_total", "依申请公开", "J6")]

@@ -210,7 +210,7 @@ def add_live_checks(wb, model: Edition, lang: str = "zh") -> None:
     positions = cell_positions(model)
     sheets = list(dict.fromkeys(t.sheet for t in model.tables))
     counted: dict[str, dict[str, str]] = {}
-    for i, sheet in enumerate(sheets):
+    for sheet in sheets:
         ws = wb[sheet]
         status = status_column(model, sheet)
         hidden = status + 1

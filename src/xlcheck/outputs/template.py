@@ -1,9 +1,10 @@
 """The blank workbook a clerk fills in: the edition model drawn the other way, schema → workbook.
 
 One sheet per table, laid out from the table's `x-layout`. Every data point gets an unlocked,
-validated input cell and a workbook-level defined name equal to its data-point id
-(``requests.new.natural_person``); a hidden sheet records which schema the workbook was made
-from. The file is deterministic: the same schema and options give the same bytes.
+validated input cell (a locked SUM with `--formulas` for a total) and a workbook-level defined
+name equal to its data-point id (``requests.new.natural_person``); the schema's relations are
+checked live by the spreadsheet application (`live`); a hidden sheet records which schema the
+workbook was made from. The file is deterministic: the same schema and options give the same bytes.
 """
 from __future__ import annotations
 
