@@ -6,10 +6,11 @@ LibreOffice Calc headless, which loads them, calculates every formula and writes
 
 * as .xlsx — the status cells' values, read back with openpyxl ``data_only`` (LibreOffice's cached
   results, never xlcheck's formulas);
-* as HTML — where Calc writes each cell with the background it displays. That background is
-  the cell's own fill overlaid with the fill of the conditional format whose formula Calc found
-  true (its HTML export asks the document for the cell's *effective* attributes, the same call
-  its screen rendering makes). So a red or yellow ``bgcolor`` on an input cell is the conditional
+* as HTML — where Calc writes each cell with the background it displays. Its HTML export
+  (sc/source/filter/html/htmlexp.cxx, ScHTMLExport::WriteCell) reads the background through the
+  item set ScDocument::GetCondResult returns for the cell — the attributes of the conditional
+  format whose condition Calc found true, the same call its screen drawing makes — falling back
+  to the cell's own fill. So a red or yellow ``bgcolor`` on an input cell is the conditional
   formatting's visible effect as Calc applied it: the rule Calc imported from our ``cfRule``, its
   formula evaluated by Calc on Calc's own results, its dxf fill as Calc read it. The observation is
   sound because (a) input cells have no fill of their own (the consistent workbook shows none on any
