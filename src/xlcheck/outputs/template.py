@@ -1,9 +1,10 @@
 """The blank workbook a clerk fills in: the edition model drawn the other way, schema → workbook.
 
 One sheet per table, laid out from the table's `x-layout`. Every data point gets an unlocked,
-validated input cell and a workbook-level defined name equal to its data-point id
-(``requests.new.natural_person``); a hidden sheet records which schema the workbook was made
-from. The file is deterministic: the same schema and options give the same bytes.
+validated input cell (a locked SUM with `--formulas` for a total) and a workbook-level defined
+name equal to its data-point id (``requests.new.natural_person``); the schema's relations are
+checked live by the spreadsheet application (`live`); a hidden sheet records which schema the
+workbook was made from. The file is deterministic: the same schema and options give the same bytes.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from ..fileio import atomic_write_bytes
 from ..model.layout import Placed, place, size
 from ..model.schema import Edition, Table
 from ..model.workbook import META_SHEET, TITLE_ROWS, cell_positions, defined_name, meta_rows
-from ..rules.registry import relations
 from ..version import __version__
+from .live import add_live_checks, runs, schema_relations
 
 FIXED_TIME = _dt.datetime(2021, 1, 1)          # document properties of every generated file
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -53,6 +54,7 @@ def build_workbook(model: Edition, opts: Options = Options()):
     positions = cell_positions(model)
     for table in model.tables:
         _draw_table(wb, model, table, opts, formulas, positions)
+    add_live_checks(wb, model, opts.lang)
     for point in model.points:
         sheet, row, col = positions[point.id]
         ref = f"{quote_sheetname(sheet)}!${get_column_letter(col)}${row}"
@@ -68,8 +70,7 @@ def build_workbook(model: Edition, opts: Options = Options()):
 def _total_formulas(model: Edition) -> dict[str, tuple[str, list[str]]]:
     """total data point → its parts, from the schema's sum rules (the first rule wins)."""
     out: dict[str, tuple[str, list[str]]] = {}
-    zeros = {t.key: {r.key: {c.key: 0 for c in r.columns} for r in t.rows} for t in model.tables}
-    for rel, base in relations(model, zeros, kinds=("x-sum",)):
+    for rel, base in schema_relations(model, kinds=("x-sum",)):
         total = ".".join(base + rel.target)
         out.setdefault(total, (total, [".".join(base + p) for p in rel.right]))
     return out
@@ -146,16 +147,17 @@ def _fit_height(ws, table: Table, p: Placed, top: int) -> None:
 
 
 def _input_cell(ws, cell, point, formula, positions, validations, opts: Options):
-    cell.protection = Protection(locked=False)
+    """A data point's cell: unlocked and validated, or with `formula` (a total as the SUM of its
+    parts on the same sheet) locked, so the formula cannot be typed over."""
     cell.alignment = Alignment(horizontal="center", vertical="center")
     cell.font = Font(name="宋体", size=10)
     t = point.type
     cell.number_format = "0" if t.integer else "0.00##"
-    if formula:
-        parts = [positions[p] for p in formula[1]]
-        refs = [f"{get_column_letter(c)}{r}" for s, r, c in parts if s == ws.title]
-        if len(refs) == len(parts):
-            cell.value = f"=SUM({','.join(_runs(refs, parts))})"
+    parts = [positions[p] for p in formula[1]] if formula else []
+    if parts and all(s == ws.title for s, _, _ in parts):
+        refs = [f"{get_column_letter(c)}{r}" for _, r, c in parts]
+        cell.value = "=SUM(" + ",".join(refs[a] if a == b else f"{refs[a]}:{refs[b]}" for a, b in runs(parts)) + ")"
+    cell.protection = Protection(locked=cell.value is not None)
     key = t.key
     if key not in validations:
         if t.integer:
@@ -173,23 +175,6 @@ def _input_cell(ws, cell, point, formula, positions, validations, opts: Options)
         dv.showErrorMessage = True
         validations[key] = dv
     validations[key].add(cell.coordinate)
-
-
-def _runs(refs: list[str], parts) -> list[str]:
-    """Collapse adjacent cells into ranges: D6,E6,F6 → D6:F6 and D8,D9,D10 → D8:D10."""
-    out: list[str] = []
-    start = prev = None
-    step = None
-    for ref, (_, r, c) in zip(refs, parts):
-        if prev is not None:
-            d = (r - prev[0], c - prev[1])
-            if d in ((1, 0), (0, 1)) and step in (None, d):
-                step, prev = d, (r, c)
-                out[-1] = f"{start}:{ref}"
-                continue
-        start, prev, step = ref, (r, c), None
-        out.append(ref)
-    return out
 
 
 def _write_meta(wb, model: Edition, opts: Options):

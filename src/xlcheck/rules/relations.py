@@ -13,6 +13,7 @@ from numbers import Number
 from typing import Any, Iterator
 
 Path = tuple[str, ...]
+TOLERANCE = 1e-6        # two amounts closer than this are equal (the template's live checks use it too)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _sum(values) -> float:
 
 
 def _close(a: float, b: float) -> bool:
-    return abs(a - b) < 1e-6
+    return abs(a - b) < TOLERANCE
 
 
 def _number(value: Any) -> bool:
