@@ -123,11 +123,13 @@ def test_imports_inside_functions_say_why():
         for func in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
             body_imports = [n for n in ast.walk(func) if isinstance(n, (ast.Import, ast.ImportFrom))]
             for node in body_imports:
-                # the reason may stand on the import's own line or on the first of a run of imports
-                run_start = node.lineno
-                while run_start - 1 >= 1 and lines[run_start - 2].strip().startswith(("from ", "import ")):
-                    run_start -= 1
-                said = " ".join(lines[i - 1] for i in {node.lineno, run_start, node.end_lineno or node.lineno})
+                # the reason may stand on any line of the run of imports the import belongs to
+                first, last = node.lineno, node.end_lineno or node.lineno
+                while first > 1 and lines[first - 2].strip().startswith(("from ", "import ")):
+                    first -= 1
+                while last < len(lines) and lines[last].strip().startswith(("from ", "import ")):
+                    last += 1
+                said = " ".join(lines[first - 1:last])
                 if not any(word in said for word in REASON):
                     unexplained.append(f"{name}:{node.lineno}: {lines[node.lineno - 1].strip()}")
     assert unexplained == []

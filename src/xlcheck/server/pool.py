@@ -24,7 +24,6 @@ def _init() -> None:
     # Ctrl-C reaches the whole process group: only the server process answers it (it shuts the
     # pool down); a worker that took it too would print a traceback mid-check.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .. import verify  # noqa: F401  -- warm the worker: the first request pays no import time
 
 
 class Pool:
