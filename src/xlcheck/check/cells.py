@@ -12,9 +12,10 @@ from .formulas import evaluate_sum
 from .values import Read, read_value
 
 
-def read_cells(grid: Grid, model: Edition, cells: dict[str, tuple[str, int, int]], places: dict[str, Where]
-               ) -> tuple[dict[str, Any], dict[str, Read], list[Finding]]:
-    """(instance, how each point was read, cell findings) of the located cells."""
+def read_cells(grid: Grid, model: Edition, cells: dict[str, tuple[str, int, int]], places: dict[str, Where],
+               values: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Read], list[Finding]]:
+    """(instance, how each point was read, cell findings) of the located cells, and of the values
+    the locator stands in where the report prints no cell."""
     instance: dict[str, Any] = {}
     reads: dict[str, Read] = {}
     findings: list[Finding] = []
@@ -25,6 +26,8 @@ def read_cells(grid: Grid, model: Edition, cells: dict[str, tuple[str, int, int]
         for p in table.points:
             ref = cells.get(p.id)
             if ref is None:
+                if values and p.id in values:
+                    instance.setdefault(p.table, {}).setdefault(p.row, {})[p.column] = values[p.id]
                 continue
             where = places[p.id]
             cell = sheets.get(ref[0], {}).get(ref[1:])

@@ -39,7 +39,7 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
                                       "zh": f"{result.year} 年度的报告使用了已停用的 {model.edition} 年版表格（{model.issued_by}，适用于 {model.years_text()} 年度）",
                                       "en": f"a {result.year} report uses the outdated {model.edition} edition ({model.issued_by}, for {model.years_text()})"}))
 
-    result.instance, result.reads, cell_findings = read_cells(grid, model, located.cells, places)
+    result.instance, result.reads, cell_findings = read_cells(grid, model, located.cells, places, located.values)
     findings.extend(cell_findings)
     for error in validator_for(model.schema, ReportValidator).iter_errors(result.instance):
         if error.validator == "required" and not error.absolute_path:

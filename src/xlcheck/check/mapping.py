@@ -21,7 +21,10 @@ def findings_of(model: Edition, error, places: dict[str, Where]) -> list[Finding
                       detail={"kind": "cell", "type": model.point(point).type.key})]
     if error.validator == "required":
         out = []
-        for key in [m for m in error.validator_value if m not in (error.instance or {})]:
+        missing = [m for m in error.validator_value if m not in (error.instance or {})]
+        # jsonschema yields one error per missing property, each naming it in its message
+        named = [m for m in missing if error.message.startswith(repr(m))]
+        for key in named or missing:
             if len(path) == 1:      # a row of a table
                 label = model.table(path[0]).row(key).label
                 out.append(about(model, "layout.missing_row", table=path[0], row=key,

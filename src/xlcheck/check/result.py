@@ -65,14 +65,19 @@ def failed(path: str, message: str, checked: Result | None = None) -> Result:
 
 
 def finish(findings: list[Finding], options: Options) -> list[Finding]:
-    """Apply severity overrides, drop switched-off rules, render messages, sort."""
-    out = []
+    """Apply severity overrides, drop switched-off rules, render messages, report each finding
+    once, sort."""
+    out, seen = [], set()
     for f in findings:
         severity = options.severities.get(f.rule, f.severity)
         if severity == "off":
             continue
         f.severity = severity
         f.message = render(f, options.lang)
+        key = repr(f.to_json())
+        if key in seen:
+            continue
+        seen.add(key)
         out.append(f)
     out.sort(key=Finding.sort_key)
     return out

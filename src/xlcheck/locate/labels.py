@@ -349,6 +349,46 @@ def extra_rows(rows, model: Edition, table: Table, cells: dict[str, SCell]) -> l
     return out
 
 
+def printed_groups(rows, model: Edition, table: Table, cells: dict[str, SCell]) -> tuple[dict[str, object], list[Finding]]:
+    """A group of rows printed as one data row — the 2019 edition's single （六）其他处理 where the
+    2021 edition has three sub-rows: the group's numbers are kept, on the cells of its first row,
+    and its other rows count 0, so the totals check as the author printed them; each row the
+    format has and the report lacks is reported once. Returns (values standing in, findings)."""
+    values: dict[str, object] = {}
+    findings: list[Finding] = []
+    keys = {norm(r.label) for r in table.rows} | {norm(c.label) for c in table.columns}
+    for group, label in table.groups.items():
+        members = [r for r in table.rows if group in r.groups]
+        if not members or any(f"{table.key}.{r.key}.{c.key}" in cells for r in members for c in r.columns):
+            continue
+        first = members[0]
+        width = len(first.columns)
+        hit = None
+        for row in rows:
+            for j, cell in enumerate(row):
+                if cell.key == norm(label) and cell.key not in keys:
+                    numbers = [c for c in row[j + 1:] if c.text and is_number_like(c.text)]
+                    if len(numbers) == width:
+                        hit = numbers
+                        break
+            if hit:
+                break
+        if not hit:
+            continue
+        for column, cell in zip(first.columns, hit):
+            cells[f"{table.key}.{first.key}.{column.key}"] = cell
+        for other in members[1:]:
+            values.update({f"{table.key}.{other.key}.{c.key}": 0 for c in other.columns})
+        for member in members:
+            findings.append(about(model, "layout.missing_row", table=table.key, row=member.key,
+                                  detail={"kind": "text",
+                                          "zh": f"没有找到数据行「{member.label}」：报告只印了合并的一行「{label}」，"
+                                                f"其数字按「{first.label}」计入校验，其余各行按 0 计",
+                                          "en": f"data row “{member.label}” was not found: the report prints one row "
+                                                f"“{label}”, whose numbers are checked as “{first.label}” (the other rows as 0)"}))
+    return values, findings
+
+
 def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None = None):
     """The Location of the statutory tables found by their printed labels, or None."""
     rows = source_rows(grid)
@@ -365,6 +405,7 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
                               detail={"kind": "text", "zh": f"同一报告混用了两个版本的表格（{parts}）",
                                         "en": f"the report mixes both editions' tables ({parts})"}))
     cells: dict[str, SCell] = {}
+    values: dict[str, object] = {}
     pos = 0
     found_tables = 0
     for table in chosen.tables:
@@ -379,8 +420,11 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
         elif got:
             found_tables += 1
             pos = after
+            stand_in, group_findings = printed_groups(rows, chosen, table, got)
             cells.update(got)
+            values.update(stand_in)
             findings.extend(table_findings)
+            findings.extend(group_findings)
             findings.extend(extra_rows(rows, chosen, table, got))
         else:
             findings.append(about(chosen, "layout.missing_row", table=table.key,
@@ -388,7 +432,7 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
                                             "en": f"table “{table.label}” was not found (none of its rows or columns)"}))
     if not found_tables:
         return None
-    loc = Location(chosen, {p: c.ref for p, c in cells.items()}, findings=findings, how="labels")
+    loc = Location(chosen, {p: c.ref for p, c in cells.items()}, values=values, findings=findings, how="labels")
     lines = [texts[0] if len(texts) == 1 else "" for texts in ([c.text for c in row if c.text] for row in rows[:HEAD])]
     loc.meta = report_meta(lines, rows.grid.text if rows.grid is not None else "")
     return loc

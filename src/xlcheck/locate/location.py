@@ -11,6 +11,8 @@ from ..model.schema import Edition
 class Location:
     model: Edition
     cells: dict[str, tuple[str, int, int]]               # point id → sheet, row, col of the Grid
+    values: dict[str, object] = field(default_factory=dict)   # point id → a value standing in where the report
+                                                         # prints no cell (a group printed as one row)
     meta: dict[str, str] = field(default_factory=dict)   # report year, organ, edition and schema hash where known
     findings: list[Finding] = field(default_factory=list)     # layout and edition findings met while locating
     how: str = "names"                                   # names | labels
