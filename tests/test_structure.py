@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "xlcheck"
 
 # the stages, lowest first: a module may import from its own stage and the ones below it
 STAGES = [
-    {"xlcheck.errors", "xlcheck.grid", "xlcheck.findings", "xlcheck.fileio", "xlcheck.version"},
+    {"xlcheck.errors", "xlcheck.grid", "xlcheck.findings", "xlcheck.fileio", "xlcheck.version", "xlcheck.values"},
     {"xlcheck.model"},
     {"xlcheck.rules", "xlcheck.sources"},
     {"xlcheck.locate"},

@@ -1,6 +1,6 @@
 import pytest
 
-from xlcheck.check.values import read_value
+from xlcheck.values import read_value
 
 
 @pytest.mark.parametrize("raw, value, rule, how", [

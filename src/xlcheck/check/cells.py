@@ -9,7 +9,7 @@ from ..findings import NOWHERE, Finding, Where, about
 from ..grid import Grid
 from ..model.schema import Edition
 from .formulas import evaluate_sum
-from .values import Read, read_value
+from ..values import Read, read_value
 
 
 def read_cells(grid: Grid, model: Edition, cells: dict[str, tuple[str, int, int]], places: dict[str, Where],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..grid import Grid, col_number
-from .values import read_value
+from ..values import read_value
 
 _SUM = re.compile(r"^\s*SUM\((.*)\)\s*$", re.IGNORECASE)
 _REF = re.compile(r"^(?:(?:'((?:[^']|'')+)'|([^'!]+))!)?\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..findings import Finding, Where, counts, render
 from ..model.schema import Edition
-from .values import Read
+from ..values import Read
 
 
 @dataclass

@@ -21,6 +21,7 @@ from ..model import editions
 from ..model.layout import place
 from ..model.schema import Edition, Table
 from ..model.workbook import OWN_SHEETS
+from ..values import PLACEHOLDERS
 from .location import Location
 from .title import HEAD, report_meta
 
@@ -40,7 +41,10 @@ def norm(text) -> str:
 
 
 def is_number_like(text: str) -> bool:
-    return bool(_NUMERIC.match(unicodedata.normalize("NFKC", text).strip()))
+    """A number as printed (digits, full-width digits, separators, a unit), or a placeholder an
+    author writes for none (/ — - 无): what stands in a number cell."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    return bool(_NUMERIC.match(folded)) or folded in PLACEHOLDERS or text.strip() in PLACEHOLDERS
 
 
 @dataclass(frozen=True)
