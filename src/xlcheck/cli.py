@@ -88,6 +88,7 @@ def _severity_overrides(values) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
 @click.option("--lang", type=LANGS, default="zh", show_default=True, help="信息的语言。")
 @click.option("--strict", is_flag=True, help="警告也算作错误（退出码 1）。")
+@click.option("--explain-reading", is_flag=True, help="列出每张表读到的每一行（位置、所印标签、数字），便于核对读取是否正确。")
 @click.option("--year", type=int, help="报告年度（默认从工作簿或报告标题读取）。")
 @click.option("--edition", "edition_name", help="按指定版本校验（2019 或 2021）。")
 @click.option("--schema", "schema_path", type=click.Path(dir_okay=False), help="按自定义模式文件校验。")
@@ -96,7 +97,7 @@ def _severity_overrides(values) -> dict[str, str]:
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False), help="写出汇总表（.xlsx 或 .csv）：每个文件一行，另列全部问题。")
 @click.option("--previous", "previous", type=click.Path(dir_okay=False), help="上一年度的报告（只校验一个文件时），用于校验上年结转等衔接关系。")
 @click.option("--previous-dir", "previous_dir", type=click.Path(file_okay=False), help="上一年度报告所在目录，按机关名称（其次按文件名）逐一匹配。")
-def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, edition_name, schema_path, severity,
+def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_reading, year, edition_name, schema_path, severity,
            jobs, summary_path, previous, previous_dir):
     """校验填好的工作簿或已公开的报告（文件、目录或通配符）。 Check filled workbooks or published reports.
 
@@ -122,7 +123,8 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
             spec = ("edition", edition_name)
         else:
             spec = None
-        options = Options(lang=lang, strict=strict, year=year, severities=_severity_overrides(severity))
+        options = Options(lang=lang, strict=strict, year=year, severities=_severity_overrides(severity),
+                          explain_reading=explain_reading)
         files = expand(list(paths))
         if previous and len(files) > 1:
             raise InputError("--previous 只能用于一个文件；校验多个文件请用 --previous-dir")

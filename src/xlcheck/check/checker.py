@@ -18,6 +18,7 @@ from .cells import read_cells
 from .diagnose import diagnose
 from .mapping import findings_of
 from .narrative import prose_findings
+from .reading import reading
 from .result import Options, Result, failed, finish, status_of
 
 
@@ -50,6 +51,8 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
     identities = identity_rules(model)
     if any(f.rule in identities for f in findings):
         result.diagnosis = diagnose(model, result.instance, result.reads, places)
+    if options.explain_reading:
+        result.reading = reading(model, grid, located)
     result.findings = finish(findings, options)
     result.status = status_of(result.findings, options.strict)
     return result

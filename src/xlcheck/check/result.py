@@ -16,6 +16,7 @@ class Options:
     strict: bool = False
     year: int | None = None
     severities: dict[str, str] = field(default_factory=dict)   # rule id → error | warning | off
+    explain_reading: bool = False      # keep how each table was read (Result.reading)
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Result:
     diagnosis: Any = None
     continuity: dict | None = None     # None: last year's report was not asked for
     notes: list[str] = field(default_factory=list)   # things the user should know about the outputs
+    reading: list[dict] | None = None  # how each table was read, when asked (check.reading)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -51,6 +53,8 @@ class Result:
             out["continuity"] = self.continuity
         if self.notes:
             out["notes"] = self.notes
+        if self.reading is not None:
+            out["reading"] = self.reading
         if self.error:
             out["error"] = self.error
         return out

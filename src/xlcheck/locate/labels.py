@@ -208,8 +208,9 @@ def _values_after(row: list[SCell], j: int, n: int, known: set[str]) -> list[SCe
     return rest[:n]
 
 
-def locate_table(rows, model: Edition, table: Table, start: int):
-    """(cells, findings, next position) for one table; cells maps point id → SCell."""
+def locate_table(rows, model: Edition, table: Table, start: int, seen: dict | None = None):
+    """(cells, findings, next position) for one table; cells maps point id → SCell. `seen`, when
+    given, receives the printed label cell of each data row found ("table.row" → SCell)."""
     known = {norm(t) for t in ([r.label for r in table.rows] + [c.label for c in table.columns] + list(table.groups.values())
                                + ([table.note] if table.note else []))}
     layout = layout_rows(table)
@@ -245,6 +246,8 @@ def locate_table(rows, model: Edition, table: Table, start: int):
                     values.append(rows[k][0])
             for point, cell in zip(lrow.points, values):
                 cells[point] = cell
+            if seen is not None:
+                seen[lrow.points[0].rsplit(".", 1)[0]] = rows[i][j]
             pos, first = k + 1, False
         elif lrow.points:
             n = len(lrow.points)
@@ -410,12 +413,13 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
                                         "en": f"the report mixes both editions' tables ({parts})"}))
     cells: dict[str, SCell] = {}
     values: dict[str, object] = {}
+    seen: dict[str, SCell] = {}
     pos = 0
     found_tables = 0
     for table in chosen.tables:
-        got, table_findings, after, anchors = locate_table(rows, chosen, table, pos)
+        got, table_findings, after, anchors = locate_table(rows, chosen, table, pos, seen)
         if not got and pos:
-            got, table_findings, after, anchors = locate_table(rows, chosen, table, 0)
+            got, table_findings, after, anchors = locate_table(rows, chosen, table, 0, seen)
         if not got and anchors:
             found_tables += 1
             findings.append(about(chosen, "table.empty", table=table.key,
@@ -436,7 +440,8 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
                                             "en": f"table “{table.label}” was not found (none of its rows or columns)"}))
     if not found_tables:
         return None
-    loc = Location(chosen, {p: c.ref for p, c in cells.items()}, values=values, findings=findings, how="labels")
+    loc = Location(chosen, {p: c.ref for p, c in cells.items()}, values=values, findings=findings, how="labels",
+                   labels={row: (c.text, c.ref) for row, c in seen.items()})
     lines = [texts[0] if len(texts) == 1 else "" for texts in ([c.text for c in row if c.text] for row in rows[:HEAD])]
     loc.meta = report_meta(lines, rows.grid.text if rows.grid is not None else "")
     return loc

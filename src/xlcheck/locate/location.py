@@ -16,3 +16,5 @@ class Location:
     meta: dict[str, str] = field(default_factory=dict)   # report year, organ, edition and schema hash where known
     findings: list[Finding] = field(default_factory=list)     # layout and edition findings met while locating
     how: str = "names"                                   # names | labels
+    labels: dict[str, tuple[str, tuple[str, int, int]]] = field(default_factory=dict)   # "table.row" → the row's
+                                                         # label as printed and its cell (when found by labels)

@@ -7,6 +7,7 @@ from typing import Iterable
 import click
 
 from ..check.diagnose import summary as diagnosis_summary
+from ..check.reading import reading_lines
 from ..check.result import Result
 from ..findings import SEVERITY_TEXT
 
@@ -72,6 +73,8 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
             lines.append(f"  上年对比：{c['previous']}" if zh else f"  last year: {c['previous']}")
         else:
             lines.append(f"  上年对比：未校验（{c.get('reason') or ''}）" if zh else f"  last year: not assessed ({c.get('reason') or ''})")
+    if result.reading is not None:
+        lines.extend(reading_lines(result.reading, lang))
     for note in result.notes:
         lines.append(f"  {paint('注意' if zh else 'note', 'warning')}{'：' if zh else ': '}{note}")
     if result.output:
