@@ -60,9 +60,11 @@ class _Tables:
         self.row: list[str] | None = None
         self.cell: list[str] | None = None
         self.budget = Budget(path, MAX_ROWS, "表格行")
+        self.cells = Budget(path)
 
     def _close_cell(self):
         if self.cell is not None and self.row is not None:
+            self.cells.take()
             self.row.append("".join(self.cell).strip())
         self.cell = None
 

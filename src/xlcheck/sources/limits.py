@@ -12,6 +12,7 @@ import zipfile
 from ..errors import InputError
 
 MAX_FILE_SIZE = 100 * 1024 * 1024       # bytes of the file itself
+MAX_TEXT_SIZE = 16 * 1024 * 1024        # bytes of a text or HTML file (a published page is well under 1 MB)
 MAX_UNCOMPRESSED = 200 * 1024 * 1024    # bytes of a container's members together, or of a PDF's decoded streams
 MAX_PART = 64 * 1024 * 1024             # bytes of one member that is parsed (a worksheet, content.xml, document.xml)
 MAX_MEMBERS = 10_000                    # members of a zip container

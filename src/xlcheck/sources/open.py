@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..grid import Grid
-from .limits import MAX_FILE_SIZE, check_archive, mb, too_large
+from .limits import MAX_FILE_SIZE, MAX_TEXT_SIZE, check_archive, mb, too_large
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -94,6 +94,8 @@ def read_source(path: str | os.PathLike) -> Grid:
     if suffix in FORMATS["pdf"].suffixes:
         raise InputError(f"{name}：不是有效的 PDF 文件")
     if suffix in FORMATS["txt"].suffixes + FORMATS["html"].suffixes:
+        if size > MAX_TEXT_SIZE:
+            raise too_large(name, f"{mb(size)}（文本和网页的上限 {mb(MAX_TEXT_SIZE)}）")
         from .text import decode
         text = decode(p.read_bytes(), name)
         if suffix in FORMATS["html"].suffixes or ("<table" in text.lower() and "</td>" in text.lower()):
