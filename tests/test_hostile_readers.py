@@ -151,6 +151,15 @@ def test_zip_bombs_are_refused_in_every_container(tmp_path):
     del zeros
 
 
+def test_xls_whose_cells_span_the_whole_sheet_is_refused_before_calamine_holds_it(soffice, tmp_path):
+    path = write_filled(tmp_path / "far.xlsx", SAMPLE_2021)
+    rewrite(path, {name: lambda t: t.replace("</sheetData>", '<row r="65536"><c r="IV65536"><v>7</v></c></row></sheetData>')
+                   for name in worksheets(path)})
+    xls = convert(soffice, path, "xls", tmp_path)
+    assert_refused(verify(xls), "文件过大")           # calamine would hold 16,777,216 cells a sheet (and abort)
+    assert_checked_clean(verify(convert(soffice, write_filled(tmp_path / "plain.xlsx", SAMPLE_2021), "xls", tmp_path)))
+
+
 # ------------------------------------------------------------------ OpenDocument
 
 

@@ -20,6 +20,7 @@ MAX_RATIO = 200                         # uncompressed / compressed, for a membe
 RATIO_FLOOR = 1024 * 1024
 MAX_CELLS = 500_000                     # cells holding something, all sheets together
 MAX_AREA = 500_000                      # positions of the rectangle a sheet's labels are read from
+MAX_XLS_AREA = 4_000_000                # positions from a .xls sheet's first cell to its last (calamine holds them all)
 MAX_ROWS = 200_000                      # rows of a published report (HTML, Word, PDF, text)
 MAX_PAGES = 500                         # pages of a PDF
 MAX_PAGE_OBJECTS = 200_000              # characters, lines and rectangles on one PDF page
