@@ -113,13 +113,19 @@ def _find_exact(rows, key: str, start: int, stop: int):
 
 
 def _find_fuzzy(rows, key: str, start: int, stop: int, avoid: set[str]):
+    """The cell most like `key` (ratio at least FUZZY) in rows start..stop: one matcher holds the
+    key, and the length test and the character count bound each cell before its ratio."""
+    matcher = difflib.SequenceMatcher(None, "", key)
     best, score = None, FUZZY
     for i in range(start, min(stop, len(rows))):
         for j, cell in enumerate(rows[i]):
             if not cell.key or cell.key in avoid or 2 * min(len(cell.key), len(key)) < score * (len(cell.key) + len(key)) \
                     or is_number_like(cell.text):
                 continue                      # the length test: no ratio could reach the score
-            ratio = difflib.SequenceMatcher(None, cell.key, key).ratio()
+            matcher.set_seq1(cell.key)
+            if matcher.quick_ratio() < score:
+                continue
+            ratio = matcher.ratio()
             if ratio >= score:
                 best, score = (i, j), ratio
     return best
