@@ -10,6 +10,7 @@ import sys
 import zipfile
 import zlib
 
+import openpyxl
 import pytest
 
 from conftest import convert
@@ -94,6 +95,20 @@ def test_merged_area_over_the_whole_sheet_and_far_cells_located_by_labels(tmp_pa
         return text.replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="A1048570:XFD1048576"/></mergeCells>')
     rewrite(path, {name: attack for name in worksheets(path)})
     assert_checked_clean(verify(path))
+
+
+def test_a_resaved_annotated_copy_with_a_far_away_cell_is_cleared(tmp_path):
+    src = write_filled(tmp_path / "r.xlsx", SAMPLE_2021, changes={"appeals.reconsideration.total": 2})
+    out = tmp_path / "r.checked.xlsx"
+    subprocess.run([sys.executable, "-m", "xlcheck", "verify", str(src)], capture_output=True, timeout=TIMEOUT)
+    wb = openpyxl.load_workbook(out)                   # re-saved by another program, with a far-away cell
+    wb["复议诉讼"]["XFD1048576"] = 7
+    wb.save(out)
+    proc = subprocess.run([sys.executable, "-m", "xlcheck", "clear", str(out)], capture_output=True, text=True,
+                          timeout=TIMEOUT, preexec_fn=_cap)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["主动公开", "依申请公开", "复议诉讼", "_xlcheck_meta"] and wb["复议诉讼"]["E6"].comment is None
 
 
 def test_cells_spread_over_rows_and_columns_are_refused_as_too_large(tmp_path):

@@ -205,10 +205,11 @@ def clear_resaved(raw: bytes, xlsm: bool = False) -> bytes:
                     cell.fill = PatternFill()
         del wb[RECORD_SHEET]
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.comment is not None and cell.comment.text.startswith(TAG):
-                    cell.comment = None
+        # the cells that exist (openpyxl's own mapping): iter_rows would visit every position up to
+        # the last used cell, seventeen billion with one cell at XFD1048576
+        for cell in list(ws._cells.values()):
+            if cell.comment is not None and cell.comment.text.startswith(TAG):
+                cell.comment = None
     if RESULT_SHEET in wb.sheetnames:
         del wb[RESULT_SHEET]
     out = io.BytesIO()
