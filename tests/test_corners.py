@@ -2,7 +2,6 @@
 without their optional r, and a re-saved copy holding what openpyxl would drop."""
 import json
 import re
-import shutil
 import zipfile
 
 import openpyxl

@@ -16,6 +16,7 @@ import pytest
 from conftest import convert
 from helpers import SAMPLE_2021, write_filled
 from layouts import printed, to_docx, to_html
+from xlcheck.grid import col_letter
 from xlcheck.model.editions import edition
 from xlcheck.model.workbook import cell_positions
 
@@ -102,6 +103,7 @@ def test_a_resaved_annotated_copy_with_a_far_away_cell_is_cleared(tmp_path):
     out = tmp_path / "r.checked.xlsx"
     subprocess.run([sys.executable, "-m", "xlcheck", "verify", str(src)], capture_output=True, timeout=TIMEOUT)
     wb = openpyxl.load_workbook(out)                   # re-saved by another program, with a far-away cell
+    assert wb["复议诉讼"]["E6"].comment.text.startswith("[xlcheck]")
     wb["复议诉讼"]["XFD1048576"] = 7
     wb.save(out)
     proc = subprocess.run([sys.executable, "-m", "xlcheck", "clear", str(out)], capture_output=True, text=True,
@@ -113,7 +115,7 @@ def test_a_resaved_annotated_copy_with_a_far_away_cell_is_cleared(tmp_path):
 
 def test_cells_spread_over_rows_and_columns_are_refused_as_too_large(tmp_path):
     path = by_labels(write_filled(tmp_path / "diagonal.xlsx", SAMPLE_2021))
-    diagonal = "".join(f'<row r="{2000 + i}"><c r="{_col(100 + i)}{2000 + i}"><v>1</v></c></row>' for i in range(16000))
+    diagonal = "".join(f'<row r="{2000 + i}"><c r="{col_letter(100 + i)}{2000 + i}"><v>1</v></c></row>' for i in range(16000))
     first = worksheets(path)[0]
     rewrite(path, {first: lambda t: t.replace("</sheetData>", diagonal + "</sheetData>")})
     assert_refused(verify(path), "文件过大")
@@ -121,7 +123,7 @@ def test_cells_spread_over_rows_and_columns_are_refused_as_too_large(tmp_path):
 
 def test_more_cells_than_the_limit_are_refused_as_too_large(tmp_path):
     path = write_filled(tmp_path / "cells.xlsx", SAMPLE_2021)
-    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}"><v>1</v></c>' for c in range(60, 100)) + "</row>"
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{col_letter(c)}{r}"><v>1</v></c>' for c in range(60, 100)) + "</row>"
                    for r in range(100, 15100))
     first = worksheets(path)[0]
     rewrite(path, {first: lambda t: re.sub(r"</sheetData>", rows + "</sheetData>", t)})
@@ -131,7 +133,7 @@ def test_more_cells_than_the_limit_are_refused_as_too_large(tmp_path):
 def test_uncached_sum_over_the_whole_sheet_is_evaluated_over_the_cells_that_exist(tmp_path):
     path = write_filled(tmp_path / "sum.xlsx", SAMPLE_2021)
     _, row, col = cell_positions(edition("2021"))["requests.new.total"]          # 新收 总计 = 26
-    ref, first_part = f"{_col(col)}{row}", f"{_col(col - 6)}{row}:{_col(col - 1)}{row}"
+    ref, first_part = f"{col_letter(col)}{row}", f"{col_letter(col - 6)}{row}:{col_letter(col - 1)}{row}"
     cell = re.compile(rf'(<c r="{ref}"[^>]*>)<v>26</v>')
     [part] = [n for n in worksheets(path) if cell.search(zipfile.ZipFile(path).read(n).decode())]
     rewrite(path, {part: lambda t: cell.sub(rf"\1<f>SUM({first_part},XA1:XFD1048576)</f>", t)})
@@ -142,7 +144,6 @@ def test_uncached_sum_over_the_whole_sheet_is_evaluated_over_the_cells_that_exis
 
 
 def test_zip_bombs_are_refused_in_every_container(tmp_path):
-    zeros = tmp_path / "zeros.xml"
     with zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         with z.open("xl/worksheets/sheet1.xml", "w") as fh:
@@ -163,7 +164,6 @@ def test_zip_bombs_are_refused_in_every_container(tmp_path):
         for n, data in members.items():
             z.writestr(n, big if n == "word/document.xml" else data)
     assert_refused(verify(word), "文件过大", "压缩炸弹")
-    del zeros
 
 
 def test_xls_whose_cells_span_the_whole_sheet_is_refused_before_calamine_holds_it(soffice, tmp_path):
@@ -257,10 +257,3 @@ def test_pdf_with_too_many_pages_or_a_stream_bomb_is_refused(tmp_path):
     bomb.write_bytes(body)
     assert_refused(verify(bomb), "压缩炸弹", "文件过大")
 
-
-def _col(n):
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
