@@ -41,6 +41,7 @@ _SI = re.compile(r"<si>([^<]*(?:<(?!/?si>)[^<]*)*)</si>")        # never past th
 _DECLARATION = re.compile(r'<\?xml[^>]*?encoding=["\']([^"\']+)["\']')
 
 _address = lru_cache(maxsize=16384)(parse_address)
+_AT_ONCE = 4 * 1024 * 1024          # characters of sheetData scanned with one findall
 
 
 class NotPlain(Exception):
@@ -111,8 +112,9 @@ def scan_sheet(data: bytes, sheet: Sheet, strings: list[str], budget: Budget | N
     found = 0
     cells = {}
     pending = []                                        # cells with texts to decode
-    for m in _CELL.finditer(body):
-        ref, kind, attrs, formula, v, inline = m.groups("")
+    # a list at once is faster, one match at a time keeps a large part's memory to its cells
+    matches = _CELL.findall(body) if len(body) < _AT_ONCE else (m.groups("") for m in _CELL.finditer(body))
+    for ref, kind, attrs, formula, v, inline in matches:
         found += 1
         if not (v or formula or inline):
             continue
@@ -126,7 +128,10 @@ def scan_sheet(data: bytes, sheet: Sheet, strings: list[str], budget: Budget | N
             continue
         inline = _texts(inline) if inline and kind == "inlineStr" else None
         pending.append((ref, kind, v, formula, inline))
-    if found != sum(1 for _ in _CELL_OPEN.finditer(body)):
+    opens = body.count("<c ") + body.count("<c>") + body.count("<c/")
+    if "<c\t" in body or "<c\n" in body or "<c\r" in body:
+        opens = sum(1 for _ in _CELL_OPEN.finditer(body))
+    if found != opens:
         raise NotPlain
     decoded = decode_texts({t for cell in pending for t in cell[2:] if t and ("&" in t or "\r" in t)})
     for ref, kind, v, formula, inline in pending:
