@@ -55,16 +55,14 @@ class Sheet:
         cell = self.cells.get((row, col))
         return None if cell is None else cell.value
 
-    def rows(self) -> list[list[Any]]:
-        """The values from A1 to the last used cell, as a rectangle."""
-        if not self.cells:
-            return []
-        height = max(r for r, _ in self.cells)
-        width = max(c for _, c in self.cells)
-        out = [[None] * width for _ in range(height)]
-        for (r, c), cell in self.cells.items():
-            out[r - 1][c - 1] = cell.value
-        return out
+    def rows(self, width: int) -> list[list[Any]]:
+        """The values of the rows that hold cells, in order, each from column A to `width`:
+        never the rectangle up to the last used cell, which one far-away cell makes huge."""
+        out: dict[int, list[Any]] = {}
+        for (r, c), cell in sorted(self.cells.items()):
+            if c <= width:
+                out.setdefault(r, [None] * width)[c - 1] = cell.value
+        return list(out.values())
 
 
 @dataclass

@@ -10,6 +10,7 @@ to check them and to find where a table starts. No layout is assumed in code.
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_left
 from collections import Counter
 import re
 import unicodedata
@@ -20,24 +21,14 @@ from ..grid import Grid
 from ..model import editions
 from ..model.layout import place
 from ..model.schema import Edition, Table
-from ..model.workbook import OWN_SHEETS
 from ..values import PLACEHOLDERS
 from .location import Location
+from .rows import SCell, norm, source_rows
 from .title import HEAD, report_meta
 
 FUZZY = 0.75
 WINDOW = 4          # how many rows past the expected one a label may sit
 _NUMERIC = re.compile(r"^[+\-−]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|项|条|次)?$")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "[", "〕": "]"})
-
-
-def norm(text) -> str:
-    """A label as compared: NFKC (full-width → half-width), no whitespace, straight quotes,
-    「1、」 numbering as 「1.」, no trailing colon."""
-    s = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
-    s = re.sub(r"\s+", "", s)
-    s = re.sub(r"^(\d+)[、.．]", r"\1.", s)
-    return s.rstrip(":：")
 
 
 def is_number_like(text: str) -> bool:
@@ -45,61 +36,6 @@ def is_number_like(text: str) -> bool:
     author writes for none (/ — - 无): what stands in a number cell."""
     folded = unicodedata.normalize("NFKC", text).strip()
     return bool(_NUMERIC.match(folded)) or folded in PLACEHOLDERS or text.strip() in PLACEHOLDERS
-
-
-@dataclass(frozen=True)
-class SCell:
-    text: str           # as printed, stripped ("" when empty)
-    key: str            # norm(text)
-    sheet: str
-    row: int
-    col: int
-
-    @property
-    def ref(self):
-        return (self.sheet, self.row, self.col)
-
-
-class _Rows(list):
-    """The source's rows, and the Grid they come from (to name a place as the user finds it)."""
-    padded = False
-    grid: Grid | None = None
-
-    def where(self, cell: SCell):
-        return self.grid.where(cell.sheet, cell.row, cell.col)
-
-
-def source_rows(grid: Grid) -> _Rows:
-    out = _Rows()
-    pad = not grid.report
-    out.padded = pad
-    out.grid = grid
-    for sheet in grid.sheets:
-        if sheet.name in OWN_SHEETS:
-            continue
-        covered = set()
-        merged_cols = set()
-        for r1, c1, r2, c2 in sheet.merged:
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    if (r, c) != (r1, c1):
-                        covered.add((r, c))
-            merged_cols.update(range(c1, c2 + 1))
-        filled = {(r, c) for (r, c), cell in sheet.cells.items() if cell.value not in (None, "")}
-        rows_used = sorted({r for r, _ in filled})
-        if pad:
-            cols = sorted({c for _, c in filled} | merged_cols)
-        for r in rows_used:
-            row_cols = cols if pad else sorted(c for (rr, c) in sheet.cells if rr == r)
-            row = []
-            for c in row_cols:
-                if (r, c) in covered:
-                    continue
-                value = sheet.value(r, c)
-                text = "" if value is None else str(value).strip()
-                row.append(SCell(text, norm(text), sheet.name, r, c))
-            out.append(row)
-    return out
 
 
 # ------------------------------------------------------------------ editions
@@ -176,20 +112,25 @@ def layout_rows(table: Table) -> list[_LayoutRow]:
 
 
 def _find_exact(rows, key: str, start: int, stop: int):
-    for i in range(start, min(stop, len(rows))):
-        for j, cell in enumerate(rows[i]):
-            if cell.key == key:
-                return i, j
-    return None
+    found = rows.positions(key)
+    k = bisect_left(found, (start, -1))
+    return found[k] if k < len(found) and found[k][0] < stop else None
 
 
 def _find_fuzzy(rows, key: str, start: int, stop: int, avoid: set[str]):
+    """The cell most like `key` (ratio at least FUZZY) in rows start..stop: one matcher holds the
+    key, and the length test and the character count bound each cell before its ratio."""
+    matcher = difflib.SequenceMatcher(None, "", key)
     best, score = None, FUZZY
     for i in range(start, min(stop, len(rows))):
         for j, cell in enumerate(rows[i]):
-            if not cell.key or cell.key in avoid or is_number_like(cell.text):
+            if not cell.key or cell.key in avoid or 2 * min(len(cell.key), len(key)) < score * (len(cell.key) + len(key)) \
+                    or is_number_like(cell.text):
+                continue                      # the length test: no ratio could reach the score
+            matcher.set_seq1(cell.key)
+            if matcher.quick_ratio() < score:
                 continue
-            ratio = difflib.SequenceMatcher(None, cell.key, key).ratio()
+            ratio = matcher.ratio()
             if ratio >= score:
                 best, score = (i, j), ratio
     return best
@@ -314,7 +255,7 @@ def _match_header(rows, labels: list[str], start: int, stop: int):
     keys = [norm(l) for l in labels]
     need = max(1, (len(keys) + 1) // 2)
     for i in range(start, min(stop, len(rows))):
-        present = {c.key for c in rows[i]}
+        present = rows.keys_of(i)
         if sum(1 for k in keys if k in present) >= need:
             return i
     return None

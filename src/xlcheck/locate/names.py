@@ -11,7 +11,7 @@ from .location import Location
 
 def template_meta(grid: Grid) -> dict[str, str]:
     sheet = grid.sheet(META_SHEET)
-    return read_meta(sheet.rows()) if sheet else {}
+    return read_meta(sheet.rows(2)) if sheet else {}
 
 
 def _edition_from_names(grid: Grid) -> Edition | None:

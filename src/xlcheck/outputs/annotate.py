@@ -13,6 +13,7 @@ untouched and is only filled; its finding is listed on ``校验结果``.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def _record(pkg: Package) -> list[list[str]] | None:
     with zipfile.ZipFile(io.BytesIO(pkg.bytes())) as z:
         grid = read_xlsx("<package>", z)
     sheet = grid.sheet(RECORD_SHEET)
-    return [[("" if v is None else str(v)) for v in row] for row in (sheet.rows() if sheet else [])][1:]
+    return [[("" if v is None else str(v)) for v in row] for row in (sheet.rows(4) if sheet else [])][1:]
 
 
 def clear_package(pkg: Package) -> int:
@@ -172,6 +173,9 @@ class Resaved(Unsafe):
 
 
 # Parts openpyxl drops or re-serialises: a re-saved copy holding any is not cleared through openpyxl.
+# A worksheet's <extLst> (sparklines, x14 conditional formats and data validations, slicers) is
+# dropped by openpyxl whatever it holds.
+_EXTENSIONS = re.compile(rb"<(?:\w+:)?extLst\b")
 _OPENPYXL_LOSES = ("xl/charts/", "xl/drawings/drawing", "xl/pivot", "xl/threadedComments", "xl/media/",
                    "xl/ctrlProps/", "xl/activeX/", "xl/slicers/", "xl/timelines/", "customUI/", "xl/persons/")
 
@@ -183,6 +187,8 @@ def clear_resaved(raw: bytes, xlsm: bool = False) -> bytes:
     holds nothing openpyxl would lose."""
     pkg = Package.open(raw)
     lost = sorted({p for name in pkg.data for p in _OPENPYXL_LOSES if name.startswith(p)})
+    lost += sorted(f"{name} 中的扩展内容（迷你图等）" for name in pkg.data
+                   if name.startswith("xl/worksheets/") and _EXTENSIONS.search(pkg.data[name]))
     if lost:
         raise Unsafe(f"文件在标注后已被其他程序另存，且含有 {lost[0]} 等内容，清除旧标注会损坏它")
     from openpyxl import load_workbook          # deferred (start-up time): only a re-saved copy needs openpyxl
@@ -199,10 +205,11 @@ def clear_resaved(raw: bytes, xlsm: bool = False) -> bytes:
                     cell.fill = PatternFill()
         del wb[RECORD_SHEET]
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.comment is not None and cell.comment.text.startswith(TAG):
-                    cell.comment = None
+        # the cells that exist (openpyxl's own mapping): iter_rows would visit every position up to
+        # the last used cell, seventeen billion with one cell at XFD1048576
+        for cell in list(ws._cells.values()):
+            if cell.comment is not None and cell.comment.text.startswith(TAG):
+                cell.comment = None
     if RESULT_SHEET in wb.sheetnames:
         del wb[RESULT_SHEET]
     out = io.BytesIO()

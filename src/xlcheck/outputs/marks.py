@@ -98,18 +98,87 @@ class Styles:
 
 
 _CELL = r'<c\b[^>]*?\sr="{ref}"[^>]*?/?>'
+_WITHOUT_R = re.compile(r'<(?:c|row)(?![^>]*\sr=")[\s>/]')
+_ROW_OR_CELL = re.compile(r'<row\b[^>]*?(/?)>|<c\b[^>]*?/?>')
+_R = re.compile(r'\sr="([A-Z]*)(\d+)"')
+
+
+def _restyled(tag: str, styles: Styles, severity: str) -> tuple[str, int]:
+    """A cell's tag with its format's copy that has the fill, and its original format."""
+    s = re.search(r'\ss="(\d+)"', tag)
+    original = int(s.group(1)) if s else 0
+    new = styles.style(original, severity)
+    return (tag.replace(s.group(0), f' s="{new}"', 1) if s else re.sub(r"(/?>)$", f' s="{new}"\\1', tag, count=1)), original
+
+
+def _positions(text: str):
+    """(row, column, match) of every <row> (column 0) and <c> tag of sheetData, in order, a row
+    or cell without its optional r following the one before it, as the format says."""
+    start = text.find("<sheetData")
+    end = text.find("</sheetData>", start)
+    row = col = 0
+    for m in _ROW_OR_CELL.finditer(text, max(start, 0), end if end >= 0 else len(text)):
+        r = _R.search(m.group(0))
+        if m.group(0).startswith("<row"):
+            row, col = (int(r.group(2)) if r else row + 1), 0
+            yield row, 0, m
+        else:
+            col = col_number(r.group(1)) if r and r.group(1) else col + 1
+            yield row, col, m
+
+
+def _edit_at(pkg: Package, part: str, text: str, pos: int, old: str, new: str) -> None:
+    """Replace `old`, which starts at `pos`, through an anchor unique in the part (tags of cells
+    without r repeat), and make sure the edit can be undone."""
+    anchor = unique_anchor(text, pos, minimum=len(old))
+    after = new + anchor[len(old):]
+    if text.replace(anchor, after, 1).count(after) != 1:
+        raise Unsafe(f"{part} 中的单元格无法唯一定位")
+    pkg.edit(part, anchor, replace_with=after)
+
+
+def _style_by_position(pkg: Package, part: str, text: str, ref: str, styles: Styles, severity: str) -> str:
+    """style_cell for a sheet whose rows or cells leave out r: the cell found by counting, never
+    added a second time."""
+    row, col = parse_address(ref)
+    row_tag = after = None
+    for r, c, m in _positions(text):
+        if r == row and c == col:
+            tag = m.group(0)
+            new_tag, original = _restyled(tag, styles, severity)
+            _edit_at(pkg, part, text, m.start(), tag, new_tag)
+            return styles.fill_xml(original)
+        if c == 0 and r == row:
+            row_tag = m
+        elif (c == 0 and r > row) or (r == row and c > col):
+            after = m                              # the first row or cell past the one marked
+            break
+    cell = f'<c r="{ref}" s="{styles.style(0, severity)}"/>'
+    if row_tag is not None and row_tag.group(1):                 # <row/>
+        tag = row_tag.group(0)
+        _edit_at(pkg, part, text, row_tag.start(), tag, tag[:-2].rstrip() + ">" + cell + "</row>")
+    elif row_tag is not None:
+        stop = text.index("</row>", row_tag.end())
+        at = after.start() if after is not None and after.start() < stop else stop
+        _edit_at(pkg, part, text, at, "", cell)
+    elif after is not None:
+        _edit_at(pkg, part, text, after.start(), "", f'<row r="{row}">{cell}</row>')
+    elif "</sheetData>" in text:
+        pkg.edit(part, "</sheetData>", f'<row r="{row}">{cell}</row>')
+    else:
+        raise Unsafe(f"{part} 没有 sheetData")
+    return styles.fill_xml(0)
 
 
 def style_cell(pkg: Package, part: str, ref: str, styles: Styles, severity: str) -> str:
     """Give the cell a copy of its format with the severity's fill; returns its original <fill>."""
     text = pkg.text(part)
+    if _WITHOUT_R.search(text):
+        return _style_by_position(pkg, part, text, ref, styles, severity)
     m = re.search(_CELL.format(ref=ref), text)
     if m:
         tag = m.group(0)
-        s = re.search(r'\ss="(\d+)"', tag)
-        original = int(s.group(1)) if s else 0
-        new = styles.style(original, severity)
-        new_tag = tag.replace(s.group(0), f' s="{new}"', 1) if s else re.sub(r"(/?>)$", f' s="{new}"\\1', tag, count=1)
+        new_tag, original = _restyled(tag, styles, severity)
         pkg.edit(part, tag, replace_with=new_tag)
         return styles.fill_xml(original)
     row, col = parse_address(ref)
@@ -178,7 +247,11 @@ def add_comments(pkg: Package, part: str, notes: dict[str, str]) -> set[str]:
     """Add the comments of one sheet; returns the cells left alone because they already have one."""
     rels = pkg.relationships(part)
     comments = next((r["part"] for r in rels if r.get("Type") == REL_COMMENTS and "part" in r), None)
-    vml = next((r["part"] for r in rels if r.get("Type") == REL_VML and "part" in r), None)
+    # the notes' drawing is the one the sheet's own <legacyDrawing> names: a header or footer
+    # picture has a VML drawing of the same type, named by <legacyDrawingHF>, which is no place for notes
+    own = re.search(r'<legacyDrawing\b[^>]*?\s\w+:id="([^"]+)"', pkg.text(part))
+    vml = next((r["part"] for r in rels if own and r.get("Id") == own.group(1) and r.get("Type") == REL_VML
+                and "part" in r), None)
     if comments and not vml:
         raise Unsafe(f"{part} 的批注没有对应的 VML 绘图")
     if vml:                                   # append to the sheet's drawing (notes, or form controls)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..errors import InputError
 from . import optional
 from ..grid import Cell, Grid, Sheet
+from .limits import Budget
 
 SHEET = "报告"
 
@@ -21,6 +22,7 @@ def read_docx(path: str) -> Grid:
     sheet = Sheet(SHEET)
     grid.sheets.append(sheet)
     prose = []
+    budget = Budget(path)
     r = 0
     for block in document.element.body.iterchildren():
         if block.tag == qn("w:p"):
@@ -36,6 +38,7 @@ def read_docx(path: str) -> Grid:
                 for c, tc in enumerate(tr.findall(qn("w:tc")), start=1):
                     paragraphs = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p"))]
                     text = "".join(paragraphs).strip()
+                    budget.take()
                     sheet.cells[(r, c)] = Cell(text or None)
     grid.text = "\n".join(prose)
     return grid

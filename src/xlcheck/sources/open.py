@@ -15,10 +15,9 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..grid import Grid
+from .limits import MAX_FILE_SIZE, MAX_TEXT_SIZE, check_archive, mb, too_large
 from .text import decode
-from .xlsx import check_zip_bomb
 
-MAX_FILE_SIZE = 100 * 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -81,7 +80,7 @@ def read_source(path: str | os.PathLike) -> Grid:
         if size == 0:
             raise InputError(f"{name}：文件为空（0 字节）")
         if size > MAX_FILE_SIZE:
-            raise InputError(f"{name}：文件过大（{size // 1024 // 1024} MB，上限 {MAX_FILE_SIZE // 1024 // 1024} MB）")
+            raise too_large(name, f"{mb(size)}（上限 {mb(MAX_FILE_SIZE)}）")
         with open(p, "rb") as fh:
             head = fh.read(8)
     except PermissionError:
@@ -105,6 +104,8 @@ def read_source(path: str | os.PathLike) -> Grid:
     if suffix in FORMATS["pdf"].suffixes:
         raise InputError(f"{name}：不是有效的 PDF 文件")
     if suffix in FORMATS["txt"].suffixes + FORMATS["html"].suffixes:
+        if size > MAX_TEXT_SIZE:
+            raise too_large(name, f"{mb(size)}（文本和网页的上限 {mb(MAX_TEXT_SIZE)}）")
         text = decode(p.read_bytes(), name)
         if suffix in FORMATS["html"].suffixes or ("<table" in text.lower() and "</td>" in text.lower()):
             return FORMATS["html"].read(name, text)
@@ -123,12 +124,14 @@ def _read_zip(p: Path, name: str) -> Grid:
     except (zipfile.BadZipFile, OSError, ValueError):
         raise InputError(f"{name}：文件已损坏或不完整（无法作为 zip 压缩包打开）") from None
     with archive:
+        check_archive(archive, name)                   # every container, before any member is read
         if p.suffix.lower() in FORMATS["docx"].suffixes and "word/document.xml" in names:
             return FORMATS["docx"].read(name)
         if "content.xml" in names and "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-            check_zip_bomb(archive, name)
             try:
                 return FORMATS["ods"].read(name, archive)
+            except InputError as exc:
+                raise InputError(_named(name, exc)) from None
             except Exception as exc:
                 raise InputError(f"{name}：ODS 文件已损坏或无法解析（{exc.__class__.__name__}）") from None
         other = _describe_zip(names)
@@ -136,16 +139,21 @@ def _read_zip(p: Path, name: str) -> Grid:
             raise InputError(f"{name}：{other}")
         if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
             raise InputError(f"{name}：zip 压缩包里没有 Excel 工作簿")
-        check_zip_bomb(archive, name)
         fmt = "xlsm" if p.suffix.lower() in FORMATS["xlsm"].suffixes else "xlsx"
         try:
             return FORMATS[fmt].read(name, archive, fmt)
         except InputError as exc:
-            raise InputError(f"{name}：{exc}") from None
+            raise InputError(_named(name, exc)) from None
         except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError, IndexError) as exc:
             raise InputError(f"{name}：文件已损坏或不完整（{exc.__class__.__name__}）") from None
         except Exception as exc:  # defusedxml's refusals, ParseError
             raise InputError(f"{name}：工作簿的 XML 无法解析（{exc.__class__.__name__}）") from None
+
+
+def _named(name: str, exc: InputError) -> str:
+    """A reader's message, after the file's name unless it already begins with it."""
+    message = str(exc)
+    return message if message.startswith(f"{name}：") else f"{name}：{message}"
 
 
 def _looks_like_text(p: Path) -> bool:

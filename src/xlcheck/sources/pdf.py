@@ -9,13 +9,68 @@ the prose, with wrapped lines joined.
 """
 from __future__ import annotations
 
+import io
 import re
+import zlib
+from itertools import islice
 
 from ..errors import InputError
 from . import optional
 from ..grid import Cell, Grid, Sheet
+from .limits import MAX_PAGE_OBJECTS, MAX_PAGES, MAX_PART, MAX_RATIO, MAX_UNCOMPRESSED, RATIO_FLOOR, mb, too_large
 
 SHEET = "报告"
+_STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
+_FILTERS = re.compile(rb"/(FlateDecode|Fl|LZWDecode|LZW)\b")
+
+
+def _inflate(data: bytes, room: int) -> bytes:
+    """One Flate layer, at most `room` + 1 bytes of it (a damaged stream gives what it gave)."""
+    d = zlib.decompressobj()
+    try:
+        out = d.decompress(data, room + 1)
+    except zlib.error:
+        return b""
+    return out
+
+
+def _unlzw(data: bytes, room: int) -> bytes:
+    from pdfminer.lzw import LZWDecoder         # pdfminer comes with pdfplumber, the optional extra
+    out = bytearray()
+    try:
+        for chunk in LZWDecoder(io.BytesIO(data)).run():
+            out += chunk
+            if len(out) > room:
+                break
+    except Exception:
+        pass
+    return bytes(out)
+
+
+def check_streams(path: str, data: bytes) -> None:
+    """Refuse a PDF whose compressed streams decode to an absurd size or ratio (a PDF bomb),
+    before any library decodes them: every Flate or LZW layer of every stream is decoded here
+    with a bound, the output counted and dropped."""
+    total = 0
+    for m in _STREAM.finditer(data):
+        head = data[max(0, m.start() - 2048):m.start()]
+        if not head.rstrip().endswith(b">>"):
+            continue
+        head = head[head.rfind(b"obj") + 1:]
+        filters = [f.decode() for f in _FILTERS.findall(head)]
+        if not filters:
+            continue
+        end = data.find(b"endstream", m.end())
+        body = data[m.end(): end if end >= 0 else len(data)]
+        for f in filters:
+            room = min(MAX_PART, MAX_UNCOMPRESSED - total)
+            body = _inflate(body, room) if f.startswith("Fl") else _unlzw(body, room)
+            if len(body) > room:
+                raise too_large(path, f"PDF 的数据流解码后超过 {mb(room)}，疑似压缩炸弹")
+        size = len(body)
+        if size > RATIO_FLOOR and size > MAX_RATIO * max(end - m.end(), 1):
+            raise InputError(f"{path}：PDF 数据流压缩比异常（解码后 {mb(size)}），疑似压缩炸弹，已拒绝")
+        total += size
 _FOOTER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$")
 
 
@@ -40,8 +95,26 @@ def _continues(last: list, first: list) -> bool:
     return True
 
 
+def _pages(pdf, path: str):
+    """The pages, one at a time, refused past MAX_PAGES before any is laid out (the page tree is
+    walked no further than that)."""
+    from pdfminer.pdfpage import PDFPage        # pdfminer comes with pdfplumber, the optional extra
+    from pdfplumber.page import Page
+    found = list(islice(PDFPage.create_pages(pdf.doc), MAX_PAGES + 1))
+    if len(found) > MAX_PAGES:
+        raise too_large(path, f"PDF 超过 {MAX_PAGES} 页")
+    doctop = 0
+    for number, obj in enumerate(found, start=1):
+        page = Page(pdf, obj, page_number=number, initial_doctop=doctop)
+        doctop += page.height
+        yield page
+        page.close()
+
+
 def read_pdf(path: str) -> Grid:
     pdfplumber = optional("pdfplumber", path, " PDF", "pdf")
+    with open(path, "rb") as fh:
+        check_streams(path, fh.read())
     try:
         pdf = pdfplumber.open(path)
     except Exception as exc:
@@ -61,7 +134,9 @@ def read_pdf(path: str) -> Grid:
     previous: list | None = None          # the last table row of the previous page, as extracted
     try:
         with pdf:
-            for number, page in enumerate(pdf.pages, start=1):
+            for number, page in enumerate(_pages(pdf, path), start=1):
+                if len(page.chars) + len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_OBJECTS:
+                    raise too_large(path, f"PDF 第 {number} 页有超过 {MAX_PAGE_OBJECTS:,} 个文字和线条")
                 chars += len(page.chars)
                 text = page.extract_text() or ""
                 lines = [l for l in text.splitlines() if l.strip() and not _FOOTER.match(l)]

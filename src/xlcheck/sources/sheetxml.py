@@ -18,7 +18,8 @@ from functools import lru_cache
 from xml.etree.ElementTree import ParseError, fromstring
 
 from ..errors import InputError
-from ..grid import Cell, Sheet, parse_address
+from ..grid import Cell, Sheet, col_letter, parse_address
+from .limits import MAX_CELLS, Budget
 
 # ---------------------------------------------------------------- the fast scanner
 
@@ -40,6 +41,7 @@ _SI = re.compile(r"<si>([^<]*(?:<(?!/?si>)[^<]*)*)</si>")        # never past th
 _DECLARATION = re.compile(r'<\?xml[^>]*?encoding=["\']([^"\']+)["\']')
 
 _address = lru_cache(maxsize=16384)(parse_address)
+_AT_ONCE = 4 * 1024 * 1024          # characters of sheetData scanned with one findall
 
 
 class NotPlain(Exception):
@@ -91,9 +93,12 @@ def _texts(inline: str) -> str | None:
     return text
 
 
-def scan_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
+def scan_sheet(data: bytes, sheet: Sheet, strings: list[str], budget: Budget | None = None) -> None:
     """Cells and merged ranges of a plain worksheet part into `sheet`; NotPlain when the part
-    is not plain or holds a cell the scanner does not recognise (nothing is written then)."""
+    is not plain or holds a cell the scanner does not recognise (nothing is written then).
+    Past the budget's cells, InputError (the cells are counted as they are read)."""
+    budget = budget or Budget(None)
+    room = budget.limit - budget.used
     text = plain_text(data)
     if not text.rstrip().endswith("</worksheet>"):
         raise NotPlain                                  # prefixed, or cut short: expat will say
@@ -107,10 +112,14 @@ def scan_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
     found = 0
     cells = {}
     pending = []                                        # cells with texts to decode
-    for ref, kind, attrs, formula, v, inline in _CELL.findall(body):
+    # a list at once is faster, one match at a time keeps a large part's memory to its cells
+    matches = _CELL.findall(body) if len(body) < _AT_ONCE else (m.groups("") for m in _CELL.finditer(body))
+    for ref, kind, attrs, formula, v, inline in matches:
         found += 1
         if not (v or formula or inline):
             continue
+        if found > room and len(cells) + len(pending) >= room:
+            budget.take(room + 1)
         if not kind:
             m = _TYPE.search(attrs) if 't="' in attrs else None
             kind = m.group(1) if m else "n"
@@ -119,7 +128,10 @@ def scan_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
             continue
         inline = _texts(inline) if inline and kind == "inlineStr" else None
         pending.append((ref, kind, v, formula, inline))
-    if found != len(_CELL_OPEN.findall(body)):
+    opens = body.count("<c ") + body.count("<c>") + body.count("<c/")
+    if "<c\t" in body or "<c\n" in body or "<c\r" in body:
+        opens = sum(1 for _ in _CELL_OPEN.finditer(body))
+    if found != opens:
         raise NotPlain
     decoded = decode_texts({t for cell in pending for t in cell[2:] if t and ("&" in t or "\r" in t)})
     for ref, kind, v, formula, inline in pending:
@@ -134,6 +146,7 @@ def scan_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
         if len(refs) != tail.count("<mergeCell "):
             raise NotPlain
         merged = [m for m in map(_merge_range, refs) if m]
+    budget.take(len(cells))
     sheet.cells.update(cells)
     sheet.merged.extend(merged)
 
@@ -142,6 +155,8 @@ def scan_shared_strings(data: bytes) -> list[str]:
     text = plain_text(data)
     if _PREFIXED.search(text) or not text.rstrip().endswith("</sst>"):
         raise NotPlain
+    if text.count("<si") > MAX_CELLS:                 # more strings than cells could ever use
+        Budget(None, what="共享字符串").take(MAX_CELLS + 1)
     items = _SI.findall(text)
     if len(items) != text.count("<si"):
         raise NotPlain
@@ -181,17 +196,34 @@ def _run(parser, data: bytes) -> None:
         raise InputError("工作表含有 DTD 或实体声明，已拒绝解析") from None
 
 
-def parse_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
-    """Cells and merged ranges of any worksheet part, with expat callbacks (no tree is built)."""
-    state = {"ref": None, "t": "n", "v": None, "f": None, "is": None, "buf": None, "phonetic": False}
+def parse_sheet(data: bytes, sheet: Sheet, strings: list[str], budget: Budget | None = None) -> None:
+    """Cells and merged ranges of any worksheet part, with expat callbacks (no tree is built).
+    A row or cell without its optional ``r`` follows the one before it, as the format says."""
+    budget = budget or Budget(None)
+    room = budget.limit - budget.used
+    state = {"ref": None, "t": "n", "v": None, "f": None, "is": None, "buf": None, "phonetic": False,
+             "row": 0, "col": 0}
     cells: dict = {}
     merged: list = []
 
     def start(name, attrs):
         local = name.rsplit(":", 1)[-1]
         if local == "c":
-            state.update(ref=attrs.get("r"), t=attrs.get("t", "n"), v=None, f=None)
+            ref = attrs.get("r")
+            if ref:
+                try:
+                    state["row"], state["col"] = _address(ref)
+                except ValueError:
+                    ref = None
+            else:
+                state["col"] += 1
+                ref = f"{col_letter(state['col'])}{state['row']}" if state["row"] and state["col"] <= 16384 else None
+            state.update(ref=ref, t=attrs.get("t", "n"), v=None, f=None)
             state["is"] = None
+        elif local == "row":
+            r = attrs.get("r")
+            state["row"] = int(r) if r and r.isdigit() else state["row"] + 1
+            state["col"] = 0
         elif local in ("v", "f") or (local == "t" and not state["phonetic"]):
             state["buf"] = []
         elif local == "rPh":
@@ -221,6 +253,8 @@ def parse_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
             ref = state["ref"]
             if ref and (value is not None or formula):
                 cells[_address(ref)] = Cell(value, formula, cached=not (formula and not text))
+                if len(cells) > room:
+                    budget.take(room + 1)
 
     def chars(data):
         buf = state["buf"]
@@ -228,6 +262,7 @@ def parse_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
             buf.append(data)
 
     _run(_parser(start, end, chars), data)
+    budget.take(len(cells))
     sheet.cells.update(cells)
     sheet.merged.extend(merged)
 
@@ -267,11 +302,11 @@ def parse_shared_strings(data: bytes) -> list[str]:
 # ---------------------------------------------------------------- both
 
 
-def read_sheet(data: bytes, sheet: Sheet, strings: list[str]) -> None:
+def read_sheet(data: bytes, sheet: Sheet, strings: list[str], budget: Budget | None = None) -> None:
     try:
-        scan_sheet(data, sheet, strings)
+        scan_sheet(data, sheet, strings, budget)
     except NotPlain:
-        parse_sheet(data, sheet, strings)
+        parse_sheet(data, sheet, strings, budget)
 
 
 def read_shared_strings(data: bytes) -> list[str]:

@@ -8,6 +8,7 @@ import re
 
 from ..errors import InputError
 from ..grid import Cell, Grid, Sheet
+from .limits import MAX_ROWS, Budget, too_large
 
 SHEET = "报告"
 
@@ -54,6 +55,8 @@ def read_text(path: str, text: str, fmt: str = "txt") -> Grid:
         current = []
 
     for number, line in enumerate(text.splitlines(), start=1):
+        if len(rows) > MAX_ROWS:
+            raise too_large(path, f"超过 {MAX_ROWS:,} 行")
         if not line.strip():
             if line.startswith("\t") and line.strip("\t ") == "" and line != "":
                 current.append(("", number))          # an empty cell of a flattened row
@@ -81,7 +84,9 @@ def read_text(path: str, text: str, fmt: str = "txt") -> Grid:
         rows.append([(line.strip(), number)])
         last_was_cell = False
     flush()
+    budget = Budget(path)
     for r, row in enumerate(rows, start=1):
+        budget.take(len(row))
         for c, (value, number) in enumerate(row, start=1):
             sheet.cells[(r, c)] = Cell(value if value.strip() else None, line=number)
     return grid

@@ -11,26 +11,12 @@ from xml.etree.ElementTree import fromstring
 
 from ..errors import InputError
 from ..grid import Grid, Sheet, parse_address
+from .limits import Budget, read_member
 from .sheetxml import read_shared_strings, read_sheet
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-MAX_UNCOMPRESSED = 400 * 1024 * 1024      # bytes, all members together
-MAX_RATIO = 200                           # uncompressed / compressed, for any large member
-
-
-def check_zip_bomb(archive: zipfile.ZipFile, path: str) -> None:
-    """Refuse, before parsing anything, a package whose size or compression ratio is absurd."""
-    total = 0
-    for info in archive.infolist():
-        total += info.file_size
-        if info.file_size > 10 * 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise InputError(f"{path}：压缩比异常（{info.filename} 解压后 {info.file_size // 1024 // 1024} MB），疑似压缩炸弹，已拒绝")
-    if total > MAX_UNCOMPRESSED:
-        raise InputError(f"{path}：解压后大小 {total // 1024 // 1024} MB 超出上限，疑似压缩炸弹，已拒绝")
-
 
 _DTD_MARKS = tuple("<!DOCTYPE".encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be"))
 
@@ -47,7 +33,7 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
     folder, name = posixpath.split(part)
     rels_part = posixpath.join(folder, "_rels", name + ".rels")
     try:
-        root = _tree(archive.read(rels_part))
+        root = _tree(read_member(archive, rels_part, archive.filename or "<package>"))
     except KeyError:
         return {}
     out = {}
@@ -63,7 +49,7 @@ def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
 def _shared_strings(archive: zipfile.ZipFile, part: str | None, members: set[str]) -> list[str]:
     if not part or part not in members:
         return []
-    return read_shared_strings(archive.read(part))
+    return read_shared_strings(read_member(archive, part, archive.filename or "<package>"))
 
 
 def _workbook_part(archive: zipfile.ZipFile) -> str:
@@ -90,16 +76,17 @@ def _workbook_entries(data: bytes):
 def read_xlsx(path: str, archive: zipfile.ZipFile, fmt: str = "xlsx") -> Grid:
     wb_part = _workbook_part(archive)
     wb_rels = _rels(archive, wb_part)
-    sheets, names = _workbook_entries(archive.read(wb_part))
+    sheets, names = _workbook_entries(read_member(archive, wb_part, path))
     shared_part = next((t for t in wb_rels.values() if t.endswith("sharedStrings.xml")), None)
     members = set(archive.namelist())
     strings = _shared_strings(archive, shared_part, members)
     grid = Grid(path=path, format=fmt)
+    budget = Budget(path)
     for name, state, rid in sheets:
         target = wb_rels.get(rid)
         sheet = Sheet(name=name, state=state)
         if target and target in members and "worksheets" in target:
-            read_sheet(archive.read(target), sheet, strings)
+            read_sheet(read_member(archive, target, path), sheet, strings, budget)
         grid.sheets.append(sheet)
     for name, text, local in names:
         ref = None if local else single_cell(text)
