@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
@@ -25,6 +26,7 @@ def col_number(letters: str) -> int:
     return n
 
 
+@lru_cache(maxsize=65536)
 def address(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
 
