@@ -192,6 +192,24 @@ def test_clear_removes_every_mark_and_leaves_the_users_own(wps, wrong):
     assert w.press("xlcheckClear") == "没有需要清除的标记。"
 
 
+def test_a_users_note_on_a_wrong_cell_is_kept_the_cell_still_filled(wps, wrong):
+    _, spec = wrong
+    spec = json.loads(json.dumps(spec))
+    next(s for s in spec["sheets"] if s["name"] == "依申请公开")["comments"] = {"J8": USER_NOTE}
+    w = wps(spec)
+    w.press("xlcheckVerify")
+    req = w.sheet("依申请公开")
+    assert req["comments"]["J8"] == USER_NOTE and req["fills"]["J8"] == RED
+    record = w.sheet("_xlcheck")["cells"]
+    assert (record["A2"], record["B2"]) == ("依申请公开", "J8") and "D2" not in record     # the note is not ours
+    w.press("xlcheckVerify")
+    assert w.sheet("依申请公开")["comments"]["J8"] == USER_NOTE
+    assert not [l for l in w.log() if l.startswith("Comment.Delete 依申请公开!J8")]
+    w.press("xlcheckClear")
+    req = w.sheet("依申请公开")
+    assert req["comments"] == {"J8": USER_NOTE} and "J8" not in req["fills"]
+
+
 def assert_unchanged(w, before):
     assert w.state() == before
     assert w.log() == []
@@ -268,6 +286,7 @@ def test_the_server_hosts_the_add_in_and_the_page_that_says_how_to_add_it(server
     assert publish.headers["content-disposition"].startswith("attachment")
     assert "http://127.0.0.1:58890/deployaddons/runParams" in publish.text
     assert f'"url": "{server.base}/wps/t/{TOKEN}/"' in publish.text
+    assert "/api/wps" in httpx.get(server.url("/openapi.json"), headers={"Authorization": f"Bearer {TOKEN}"}).json()["paths"]
     preflight = httpx.options(server.url("/api/wps"), headers={"Origin": "null", "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
     assert TOKEN not in server.log()

@@ -38,7 +38,10 @@
         var self = this;
         Object.defineProperty(this, "Author", {get: function () { return sheet.comments[k].author; }});
         Object.defineProperty(this, "Parent", {get: function () { var p = parse(k); return new Range(sheet, p.r1, p.c1, p.r1, p.c1); }});
-        this.Text = function () { return sheet.comments[k].text; };
+        this.Text = function (text) {
+            if (text !== undefined) { record("Comment.Text " + sheet.name + "!" + k); sheet.comments[k].text = String(text); }
+            return sheet.comments[k].text;
+        };
         this.Delete = function () { record("Comment.Delete " + sheet.name + "!" + k); delete sheet.comments[k]; };
         return self;
     }

@@ -194,7 +194,10 @@
             var range = findSheet(wb, m.sheet).Range(m.cell);
             rowsOfRecord[i + 1][plan.record.fill_column] = readFill(range);
             if (m.note !== null) {
-                range.AddComment(m.note);
+                var comment = range.AddComment(m.note);
+                if (comment && comment.Text() !== m.note) {
+                    comment.Text(m.note);       // WPS's reference shows AddComment() then Text(...)
+                }
             }
             setFill(range, m.fill);
         });
