@@ -4,7 +4,6 @@ for WPS 表格's object model, and the buttons are pressed through the ribbon ca
 calls it. Skips, saying why, where Playwright or a system Chromium is missing."""
 import datetime
 import json
-import shutil
 from pathlib import Path
 
 import httpx
@@ -17,11 +16,10 @@ from xlcheck.check import check_file
 from xlcheck.excel import summary_text
 from xlcheck.outputs.annotate import comment_text, suspects
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium: apt-get install chromium (see .ci/run)")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+# Playwright, Debian's Chromium and the browser fixture as the page's own browser tests use them
+# (skipping, saying why, where either is missing)
+from test_server_browser import browser, pytestmark  # noqa: F401
+
 FAKE = (Path(__file__).parent / "wps_fake.js").read_text(encoding="utf-8")
 TOKEN = "s3cret-wps"
 RED, GREEN, BLUE = 0xCEC7FF, 0x00FF00, 0xFFCC99     # BGR longs: #FFC7CE (xlcheck's error fill), the user's own
@@ -34,14 +32,6 @@ def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("srv"), "--jobs", "1", "--token", TOKEN, "--max-size", "1")
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _json(v):
