@@ -277,6 +277,11 @@ def test_the_server_hosts_the_add_in_and_the_page_that_says_how_to_add_it(server
     assert "http://127.0.0.1:58890/deployaddons/runParams" in publish.text
     assert f'"url": "{server.base}/wps/t/{TOKEN}/"' in publish.text
     assert "/api/wps" in httpx.get(server.url("/openapi.json"), headers={"Authorization": f"Bearer {TOKEN}"}).json()["paths"]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    bad = httpx.post(server.url("/api/wps"), content=b"{", headers=auth)
+    assert bad.status_code == 400 and bad.json() == {"error": "请求体不是有效的 JSON（应为 WPS 加载项发送的工作簿数据）"}
+    bad = httpx.post(server.url("/api/wps"), json={"sheets": [{"name": "表", "values": [[{"x": 1}]]}]}, headers=auth)
+    assert bad.status_code == 400 and bad.json() == {"error": "加载项发送的工作簿数据无效：工作表「表」的数据格式不对"}
     preflight = httpx.options(server.url("/api/wps"), headers={"Origin": "null", "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
     assert TOKEN not in server.log()

@@ -293,11 +293,7 @@ async def wps_file(request: Request):
 
 async def wps_api(request: Request):
     """The WPS add-in's workbook (values, notes, names) in, the marks to apply out."""
-    try:
-        payload = await request.json()
-    except ValueError:
-        raise Refused(400, "请求体不是有效的 JSON（应为 WPS 加载项发送的工作簿数据）") from None
-    status, body = await request.state.pool.run(wps_plan.answer, payload)
+    status, body = await request.state.pool.run(wps_plan.answer_json, await request.body())
     return JSONResponse(body, status)
 
 

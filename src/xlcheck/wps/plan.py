@@ -3,6 +3,7 @@ values, checked as `xlcheck verify` checks a file, and the marks to apply — th
 `xlcheck.excel` computes for the Excel button, as JSON for the add-in's JavaScript."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..check import Options, check_grid
@@ -12,6 +13,7 @@ from ..excel import (RECORD_HEADER, block, grid_of, mark_plan, record_rows, reco
 from ..model.workbook import RECORD_SHEET, RESULT_SHEET
 
 ACTIONS = ("verify", "clear")
+SCALARS = (str, int, float, bool, type(None))
 
 
 class BadPayload(ValueError):
@@ -29,6 +31,7 @@ def _sheets(payload: dict) -> list[dict]:
         values = s.get("values") or []
         top, left = s.get("top", 1), s.get("left", 1)
         if not isinstance(values, list) or any(not isinstance(r, list) for r in values) \
+                or any(not isinstance(v, SCALARS) for r in values for v in r) \
                 or not isinstance(top, int) or not isinstance(left, int) or top < 1 or left < 1:
             raise BadPayload(f"工作表「{s['name']}」的数据格式不对")
         notes = s.get("notes") or []
@@ -56,6 +59,16 @@ def _undo(rows) -> tuple[list, set]:
     undo = undo_plan(rows)
     return [{"sheet": u.sheet, "cell": u.cell, "note": u.note, "fill": u.fill} for u in undo], \
         {(u.sheet, u.cell) for u in undo if u.note}
+
+
+def answer_json(data: bytes) -> tuple[int, dict]:
+    """`answer` for the request body as it came (parsed here, in a checking process, not in the
+    server's event loop)."""
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        return 400, {"error": "请求体不是有效的 JSON（应为 WPS 加载项发送的工作簿数据）"}
+    return answer(payload)
 
 
 def answer(payload: Any, lang: str = "zh") -> tuple[int, dict]:
