@@ -86,6 +86,9 @@ class Wps:
     def log(self) -> list[str]:
         return self.page.evaluate("() => window.__wps.mutations()")
 
+    def reads(self) -> list[str]:
+        return [l for l in self.page.evaluate("() => window.__wps.log") if l.startswith("read ")]
+
     def close(self):
         self.context.close()
 
@@ -121,6 +124,10 @@ def test_press_marks_the_wrong_cells_and_again_duplicates_nothing_and_fixing_cle
     result = check_file(str(path))
     assert message == summary_text(result)
     assert "最可能出错的是 依申请公开!J8：改为 17" in message
+    reads = w.reads()                              # every sheet's used range, the hidden meta sheet too, and every name
+    assert {l.split()[2].split("!")[0] for l in reads if l.startswith("read Range.Value2 ")} == set(original_sheets)
+    assert "_xlcheck_meta" in original_sheets
+    assert len([l for l in reads if l.startswith("read Names.Item ")]) == len(spec["names"]) > 0
 
     req = w.sheet("依申请公开")
     notes = {cell: c["text"] for cell, c in req["comments"].items()}

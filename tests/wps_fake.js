@@ -1,6 +1,6 @@
 /* A stand-in for WPS 表格's object model (window.Application), for the add-in's tests in a real
  * browser. It holds one workbook — sheets of values, notes (批注) with their authors, fills —
- * and records every call the add-in makes. It implements only what docs/wps-object-model.md
+ * and records every call the add-in makes (reads prefixed "read "). It implements only what docs/wps-object-model.md
  * lists, the way that document says WPS behaves: Interior.Color is a BGR long, ColorIndex -4142
  * is "no fill", Address(false, false) is relative, Worksheets.Add(Before, After) names the new
  * sheet SheetN and puts it after `After`, Delete() asks unless DisplayAlerts is false, AddComment
@@ -54,7 +54,7 @@
         Object.defineProperty(this, "Column", {get: function () { return c1; }});
         Object.defineProperty(this, "Value2", {
             get: function () {
-                record("Range.Value2 get " + where);
+                record("read Range.Value2 " + where);
                 if (single) { var v = sheet.cells[key(r1, c1)]; return v === undefined ? undefined : v; }
                 var out = [];
                 for (var r = r1; r <= r2; r++) {
@@ -134,9 +134,13 @@
         Object.defineProperty(this, "Cells", {get: function () { return new Range(data, 1, 1, 1048576, 16384); }});
         Object.defineProperty(this, "Comments", {get: function () {
             var keys = Object.keys(data.comments);
-            return {Count: keys.length, Item: function (i) { return new Comment(data, keys[i - 1]); }};
+            return {Count: keys.length, Item: function (i) { record("read Comments.Item " + data.name + " " + i); return new Comment(data, keys[i - 1]); }};
         }});
-        this.Range = function (address) { var p = parse(address); return new Range(data, p.r1, p.c1, p.r2, p.c2); };
+        this.Range = function (address) {
+            record("read Worksheet.Range " + data.name + "!" + address);
+            var p = parse(address);
+            return new Range(data, p.r1, p.c1, p.r2, p.c2);
+        };
         this.Delete = function () {
             record("Worksheet.Delete " + data.name + (app.DisplayAlerts ? " (asked the user)" : ""));
             if (app.DisplayAlerts) state.prompts += 1;
@@ -163,10 +167,14 @@
                 fills: Object.assign({}, s.fills || {})}));
         });
         var names = spec.names || [];
-        this.Names = {Count: names.length, Item: function (i) { return {Name: names[i - 1].name, RefersTo: names[i - 1].refers_to}; }};
+        this.Names = {Count: names.length, Item: function (i) {
+            record("read Names.Item " + i);
+            return {Name: names[i - 1].name, RefersTo: names[i - 1].refers_to};
+        }};
         this.Worksheets = {};
         Object.defineProperty(this.Worksheets, "Count", {get: function () { return book.sheets.length; }});
         this.Worksheets.Item = function (i) {
+            record("read Worksheets.Item " + i);
             var found = typeof i === "number" ? book.sheets[i - 1] : book.sheets.filter(function (s) { return s.Name === i; })[0];
             if (!found) throw new Error("没有工作表 " + i);
             return found;
@@ -201,7 +209,7 @@
     };
     state.setValue = function (sheet, address, value) { state.book.Worksheets.Item(sheet)._data.cells[address] = value; };
     state.mutations = function () {
-        return state.log.filter(function (line) { return !/^Range\.Value2 get /.test(line); });
+        return state.log.filter(function (line) { return line.indexOf("read ") !== 0; });
     };
     window.__wps = state;
 }());
