@@ -266,6 +266,7 @@ def test_the_built_add_in_checks_through_the_server_from_elsewhere(wps, wrong, s
 def test_the_server_hosts_the_add_in_and_the_page_that_says_how_to_add_it(server):
     ribbon = httpx.get(server.url(f"/wps/t/{TOKEN}/ribbon.xml"))                  # WPS sends no token for these
     assert ribbon.status_code == 200 and ribbon.text.startswith("<customUI")
+    assert "content-security-policy" not in ribbon.headers and ribbon.headers["x-content-type-options"] == "nosniff"
     assert 'label="政务公开校验"' in ribbon.text and 'label="校验当前工作簿"' in ribbon.text and 'label="清除标记"' in ribbon.text
     config = httpx.get(server.url(f"/wps/t/{TOKEN}/config.js")).text
     assert config == 'window.XLCHECK_CONFIG = {"server": "", "token": "%s"};\n' % TOKEN

@@ -64,7 +64,8 @@ class Guard:
         async def sending(message):
             if message["type"] == "http.response.start":
                 seen["status"] = message["status"]
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+                # WPS shows the add-in's page in its own web view, which the page's policy must not constrain
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS[:1 if public(scope) else None]
                 if route_path(scope) == CORS_PATH:
                     message["headers"] += CORS_HEADERS
                 if set_cookie:
