@@ -240,6 +240,23 @@ def addin_install():
     click.echo(f"已安装 {path}\n按钮使用的 Python：{sys.executable}（写入 {conf}）\n请重新启动 Excel，功能区会出现「政务公开校验」选项卡。")
 
 
+@cli.group()
+def wps():
+    """WPS 表格加载项：功能区「政务公开校验」。 The WPS add-in (served by xlcheck serve under /wps/)."""
+
+
+@wps.command("build")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True, help="输出目录。")
+@click.option("--server", required=True, help="xlcheck serve 的地址，例如 http://10.0.0.5:8000 。")
+@click.option("--token", default=None, help="服务器的访问令牌（服务器设置了 --token 时）。")
+@click.option("--url", default=None, help="加载项部署后的地址（以 / 结尾）；给出时一并写出 jsplugins.xml 和 publish.html。")
+def wps_build(out_dir, server, token, url):
+    """把 WPS 加载项写成静态文件，由单位自行部署。"""
+    from .wps.build import build                                  # deferred: start-up time
+    written = build(out_dir, server, token, url)
+    click.echo(f"已写出 {len(written)} 个文件到 {out_dir}" + ("" if url else "（未给出 --url：没有写 jsplugins.xml 和 publish.html）"))
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；0.0.0.0 向内网提供服务。")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口。")

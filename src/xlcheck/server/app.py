@@ -27,6 +27,7 @@ from ..errors import InputError
 from ..model import editions
 from ..outputs.report import to_json
 from ..verify import Plan, default_output
+from ..wps import build as wps_build, plan as wps_plan
 from . import pool as tasks
 from .config import Config
 from .guard import Guard, refusal
@@ -260,6 +261,52 @@ async def openapi(request: Request):
     return JSONResponse(openapi_document(request.app.state.cfg, _base(request)))
 
 
+# ------------------------------------------------------------------ the WPS add-in
+
+def _addin_url(request: Request, token: str | None) -> str:
+    """The absolute URL of the add-in's folder; with a token, the folder whose path carries it."""
+    base = str(request.base_url).rstrip("/")
+    return f"{base}/wps/t/{quote(token, safe='')}/" if token else f"{base}/wps/addin/"
+
+
+async def wps_install(request: Request):
+    token = request.app.state.cfg.token
+    return HTMLResponse(wps_build.install_page(_base(request), _addin_url(request, token), bool(token)))
+
+
+async def wps_publish(request: Request):
+    data = wps_build.publish_html(_addin_url(request, request.app.state.cfg.token))
+    return Response(data, media_type=wps_build.media_type("publish.html"),
+                    headers={"Content-Disposition": disposition("publish.html")})
+
+
+async def wps_file(request: Request):
+    """A file of the add-in, served to WPS without a token (they hold code, never data); under
+    /wps/t/<token>/ its config.js gives the add-in that token for its requests."""
+    token = request.path_params.get("token")
+    name = request.path_params["path"] or "index.html"
+    found = wps_build.files(_base(request), token, _addin_url(request, token)).get(name)
+    if found is None:
+        raise Refused(404, "加载项中没有这个文件")
+    return Response(found, media_type=wps_build.media_type(name))
+
+
+async def wps_api(request: Request):
+    """The WPS add-in's workbook (values, notes, names) in, the marks to apply out."""
+    status, body = await request.state.pool.run(wps_plan.answer_json, await request.body())
+    return JSONResponse(body, status)
+
+
+async def wps_preflight(request: Request):
+    return Response(status_code=204)      # the CORS headers are the Guard's
+
+
+def wps_routes() -> list:
+    return [Route("/wps/", wps_install), Route("/wps/publish.html", wps_publish),
+            Route("/wps/addin/{path:path}", wps_file), Route("/wps/t/{token}/{path:path}", wps_file),
+            Route("/api/wps", wps_api, methods=["POST"]), Route("/api/wps", wps_preflight, methods=["OPTIONS"])]
+
+
 # ------------------------------------------------------------------ errors
 
 async def on_refused(request: Request, exc: Refused):
@@ -305,6 +352,7 @@ def create_app(cfg: Config) -> Starlette:
         Route("/template", template),
         Route("/openapi.json", openapi),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
+        *wps_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Guard, cfg=cfg)],
                     exception_handlers={Refused: on_refused, HTTPException: on_http, Exception: on_error})

@@ -3,6 +3,7 @@ one log line, and a refusal in Chinese — JSON under /api/, the page elsewhere.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from http.cookies import SimpleCookie
@@ -19,6 +20,22 @@ COOKIE = "xlcheck_token"
 # the page loads only its own script and style, and no other site may frame it
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"),
                     (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'")]
+# the WPS add-in's own files hold code, never data, and WPS cannot send a token when it loads them;
+# its requests to /api/wps carry the token, and may come from an add-in deployed on another host
+PUBLIC = ("/wps/addin/", "/wps/t/")
+CORS_PATH = "/api/wps"
+CORS_HEADERS = [(b"access-control-allow-origin", b"*"), (b"access-control-allow-headers", b"authorization, content-type"),
+                (b"access-control-allow-methods", b"POST, OPTIONS"), (b"access-control-max-age", b"600")]
+
+
+def public(scope) -> bool:
+    path = route_path(scope)
+    return path.startswith(PUBLIC) or (scope["method"] == "OPTIONS" and path == CORS_PATH)
+
+
+def logged_path(path: str) -> str:
+    """The path as logged: the token in an add-in path (/wps/t/<token>/) left out."""
+    return re.sub(r"/wps/t/[^/]*", "/wps/t/…", path)
 
 
 def route_path(scope) -> str:
@@ -47,7 +64,10 @@ class Guard:
         async def sending(message):
             if message["type"] == "http.response.start":
                 seen["status"] = message["status"]
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+                # WPS shows the add-in's page in its own web view, which the page's policy must not constrain
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS[:1 if public(scope) else None]
+                if route_path(scope) == CORS_PATH:
+                    message["headers"] += CORS_HEADERS
                 if set_cookie:
                     cookie = SimpleCookie()
                     cookie[COOKIE] = self.cfg.token
@@ -62,7 +82,7 @@ class Guard:
             state = scope.get("state") or {}
             files = state.get("files")
             client = (scope.get("client") or ("-",))[0]
-            log.info('%s "%s %s" %d%s %.3fs', client, scope["method"], scope["path"], seen["status"],
+            log.info('%s "%s %s" %d%s %.3fs', client, scope["method"], logged_path(scope["path"]), seen["status"],
                      f" {files} 个文件" if files is not None else "", time.perf_counter() - start)
 
     def _token_from_query(self, scope) -> bool:
@@ -89,7 +109,7 @@ class Guard:
 
     def _refuse(self, scope) -> Response | None:
         cfg = self.cfg
-        if cfg.token and not self._authorised(scope):
+        if cfg.token and not public(scope) and not self._authorised(scope):
             return refusal(cfg, scope, 401, "需要访问令牌：请使用管理员提供的链接（带 ?token=…），或在请求头中提供 "
                                             "Authorization: Bearer <令牌>", {"WWW-Authenticate": "Bearer"})
         if scope["method"] == "POST":

@@ -45,6 +45,21 @@ def document(cfg: Config, base: str) -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
                 "responses": {"200": {"description": "xlwings 的 actions", "content": {"application/json": {"schema": {"type": "object"}}}},
                               "400": _ERROR, "401": _ERROR, "413": _ERROR, "422": _ERROR, "503": _ERROR}}},
+            "/api/wps": {"post": {
+                "summary": "WPS 加载项端点：接收加载项读出的工作簿（各表已用区域的值、批注所在单元格、名称），返回要撤销和要加上的标记",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["sheets"], "properties": {
+                        "action": {"type": "string", "enum": ["verify", "clear"], "default": "verify"},
+                        "book": {"type": "string"},
+                        "sheets": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {
+                            "name": {"type": "string"}, "top": {"type": "integer"}, "left": {"type": "integer"},
+                            "values": {"type": "array", "items": {"type": "array"}},
+                            "notes": {"type": "array", "items": {"type": "string"}}}}},
+                        "names": {"type": "array", "items": {"type": "object", "properties": {
+                            "name": {"type": "string"}, "refers_to": {"type": "string"}}}}}}}}},
+                "responses": {"200": {"description": "undo、remove、clear、marks、record、results 和 message",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "400": _ERROR, "401": _ERROR, "411": _ERROR, "413": _ERROR, "422": _ERROR}}},
             "/files/{id}/{key}": {"get": {
                 "summary": "下载标注副本或汇总表（到期后 404）",
                 "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in ("id", "key")],
