@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from .errors import InputError
+from .findings import printable
 from .version import __version__
 
 # Every other import of xlcheck is made inside the command that needs it, so that `--version`,
@@ -23,7 +25,7 @@ LANGS = click.Choice(["zh", "en"])
 
 
 def _fail(message: str) -> None:
-    click.echo(f"xlcheck：{message}", err=True)
+    click.echo(f"xlcheck：{printable(message)}", err=True)
     sys.exit(2)
 
 
@@ -106,8 +108,8 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
     from .check import Options
     from .model import editions as schemas
     from .outputs.report import json_file, text_lines
-    from .outputs.summary import write_summary
-    from .verify import Plan
+    from .outputs.summary import summary_paths, write_summary
+    from .verify import Plan, plan_outputs, same_file
 
     try:
         if in_place and (output or no_annotate):
@@ -130,6 +132,13 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
             raise InputError(f"{output}：校验多个文件时 -o 须为已存在的目录")
         if summary_path and not summary_path.lower().endswith((".xlsx", ".csv")):
             raise InputError(f"{summary_path}：汇总文件须以 .xlsx 或 .csv 结尾")
+        plan = Plan(annotate=not no_annotate, output=output, in_place=in_place, many=len(files) > 1)
+        plan_outputs(files, plan)
+        if summary_path:
+            outputs = {same_file(t) for t in plan.targets.values()} | {same_file(f) for f in files}
+            for written in summary_paths(summary_path):
+                if same_file(written) in outputs | plan.inputs:
+                    raise InputError(f"{written}：汇总文件是本次校验的输入文件或标注副本，不能覆盖")
         index = None
         if previous_dir:
             if not Path(previous_dir).is_dir():
@@ -138,7 +147,6 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
             index = PreviousIndex.build(expand([previous_dir]))
     except InputError as exc:
         _fail(str(exc))
-    plan = Plan(annotate=not no_annotate, output=output, in_place=in_place, many=len(files) > 1)
     color = fmt == "text" and sys.stdout.isatty()
     workers = jobs or os.cpu_count() or 1
     show_progress = len(files) > 1 and sys.stderr.isatty()
@@ -162,7 +170,7 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
             if fmt == "json":
                 click.echo(("," if i else "") + json_file(result))
                 if result.status == "error":
-                    click.echo(f"xlcheck：{result.error}", err=True)
+                    click.echo(f"xlcheck：{printable(result.error)}", err=True)
             elif not bar:
                 for line in text_lines(result, lang, color):
                     click.echo(line)
@@ -181,7 +189,7 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
         except InputError as exc:
             _fail(str(exc))
         if fmt == "text":
-            click.echo(("汇总表：" if lang != "en" else "summary: ") + "、".join(map(str, written)))
+            click.echo(("汇总表：" if lang != "en" else "summary: ") + "、".join(printable(w) for w in written))
     total = sum(statuses.values())
     if fmt == "text" and total > 1:
         ok, bad, broken = statuses["ok"], statuses["invalid"], statuses["error"]
@@ -195,19 +203,12 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, year, editio
 @click.option("-o", "--output", type=click.Path(), help="写到另一个文件（默认：直接清除输入文件中的标注，并保留 .bak 备份）。")
 def clear(path, output):
     """清除 xlcheck 的标注（批注、填充色、校验结果表）。 Remove every mark xlcheck made."""
-    from .fileio import backup                                    # deferred: start-up time
-    from .outputs.annotate import clear_file
-    from .sources.open import read_source
+    from .verify import clear_path                                # deferred: start-up time
 
-    try:
-        read_source(path)          # the same refusals as verify, before touching anything
-        source = Path(path)
-        if output is None:
-            backup(source)
-        n = clear_file(source, Path(output) if output else source)
-    except InputError as exc:
-        _fail(str(exc))
-    click.echo(f"已清除 {n} 个单元格的标注：{output or path}")
+    result = clear_path(path, output)
+    if result.status == "error":
+        _fail(result.error)
+    click.echo(f"已清除 {result.notes[0]} 个单元格的标注：{printable(result.output)}")
 
 
 @cli.group()
@@ -263,8 +264,16 @@ def _zh(message: str) -> str:
     return message
 
 
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run(argv=None):
-    """Console-script entry: click with Chinese one-line usage errors and no tracebacks."""
+    """Console-script entry: click with Chinese one-line usage errors and no tracebacks. SIGTERM
+    and SIGHUP end the run as Ctrl-C does, so temporary files are removed on the way out (exit 130)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupted)
     try:
         cli.main(args=argv, prog_name="xlcheck", standalone_mode=False)
     except click.exceptions.NoSuchOption as exc:
@@ -283,5 +292,6 @@ def run(argv=None):
     except InputError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
-        _fail("已中断")
+        click.echo("xlcheck：已中断", err=True)
+        sys.exit(130)
     sys.exit(0)

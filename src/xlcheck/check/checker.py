@@ -7,7 +7,6 @@ are checked by jsonschema with our keywords; nothing here knows a table by name.
 """
 from __future__ import annotations
 
-from ..errors import InputError
 from ..findings import Finding, about
 from ..grid import Grid
 from ..locate import locate
@@ -18,7 +17,7 @@ from .cells import read_cells
 from .diagnose import diagnose
 from .mapping import findings_of
 from .narrative import prose_findings
-from .result import Options, Result, failed, finish, status_of
+from .result import Options, Result, finish, guarded, status_of
 
 
 def check_grid(grid: Grid, model: Edition | None = None, options: Options | None = None) -> Result:
@@ -61,8 +60,5 @@ def _int(v) -> int | None:
 
 
 def check_file(path: str, model: Edition | None = None, options: Options | None = None) -> Result:
-    """Read and check one file; any input problem becomes a Result with status `error`."""
-    try:
-        return check_grid(read_source(path), model, options)
-    except InputError as exc:
-        return failed(path, str(exc))
+    """Read and check one file; any problem becomes a Result with status `error`."""
+    return guarded(path, lambda: check_grid(read_source(path), model, options))

@@ -8,7 +8,9 @@ import re
 import unicodedata
 from typing import Any
 
-from ..findings import NOWHERE, Finding, Where, about, fmt_number
+from ..findings import NOWHERE, Finding, Where, about, fmt_number, shown
+
+MAX_DIGITS = 15
 from ..model.schema import Edition, value_at
 
 
@@ -25,14 +27,20 @@ def prose_findings(text: str, model: Edition, instance: dict[str, Any], places: 
         seen = set()
         for pattern in item["patterns"]:
             for m in re.finditer(pattern, text):
-                stated = int(m.group(1))
+                digits = m.group(1)
+                if len(digits) > MAX_DIGITS:      # no count has that many digits (and int() refuses 4,300)
+                    stated = shown(digits)
+                    difference = None
+                else:
+                    stated = int(digits)
+                    difference = stated - table_value
                 if stated == table_value or stated in seen:
                     continue
                 seen.add(stated)
-                quote = text[max(0, m.start() - 6): m.end()].replace("\n", " ").strip()
+                quote = shown(text[max(0, m.start() - 6): m.end()].replace("\n", " ").strip())
                 point = item["points"][0]
                 f = about(model, "narrative.mismatch", point, where=places.get(point, NOWHERE),
-                          found=stated, expected=table_value, difference=stated - table_value,
+                          found=stated, expected=table_value, difference=difference,
                           detail={"kind": "text",
                                     "zh": f"正文称{item['label']['zh']} {stated} 件（「…{quote}」），表中为 {fmt_number(table_value)} 件",
                                     "en": f"the prose states {stated} {item['label'].get('en', item['key'])} (“…{quote}”), the table has {fmt_number(table_value)}"})

@@ -24,7 +24,7 @@ from ..grid import address
 from ..model.workbook import RECORD_SHEET, RESULT_SHEET
 from ..sources.xlsx import read_xlsx
 from .marks import FILLS, MAX_RECORD, Styles, add_comments, style_cell
-from .ooxml import CT_WORKSHEET, REL_WORKSHEET, Edit, Package, Unsafe, attr, worksheet_xml
+from .ooxml import CT_WORKSHEET, REL_WORKSHEET, Edit, Package, Unsafe, attr, cell_text, worksheet_xml
 
 TAG = "[xlcheck]"
 HEADERS = {"zh": ["序号", "级别", "规则", "表", "行", "栏", "单元格", "实际值", "应为", "差值", "说明"],
@@ -234,7 +234,7 @@ def findings_workbook(findings: list[Finding], lang: str = "zh") -> bytes:
     ws.title = RESULT_SHEET
     rows, _, _ = _result_rows(findings, lang, None)
     for row in rows:
-        ws.append([("'" + v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+        ws.append([cell_text(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
