@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -54,6 +55,13 @@ def _init(model_spec, options: Options, plan: Plan, previous_file, index):
     _STATE.update(model=_load_model(model_spec), options=options, plan=plan, previous_file=previous_file, index=index)
 
 
+def _init_worker(*initargs):
+    for name in ("SIGTERM", "SIGHUP"):   # a worker ends when told to (the CLI turns these into Ctrl-C)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _init(*initargs)
+
+
 def _load_model(spec):
     if spec is None:
         return None
@@ -99,7 +107,7 @@ DIED = "{path}：校验进程意外终止（内存不足或被终止），此文
 
 
 def _pool(jobs: int, initargs) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=initargs)
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs)
 
 
 def _alone(path: str, initargs) -> Result:

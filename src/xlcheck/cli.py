@@ -264,16 +264,22 @@ def _zh(message: str) -> str:
     return message
 
 
-def _interrupted(signum, frame):
-    raise KeyboardInterrupt
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: the run ends as on Ctrl-C, through every cleanup on the way out."""
+
+
+def _terminated(signum, frame):
+    raise Terminated
 
 
 def run(argv=None):
     """Console-script entry: click with Chinese one-line usage errors and no tracebacks. SIGTERM
     and SIGHUP end the run as Ctrl-C does, so temporary files are removed on the way out (exit 130)."""
     for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _interrupted)
+        try:
+            signal.signal(getattr(signal, name), _terminated)
+        except (AttributeError, ValueError):      # not on this platform, or not the main thread
+            pass
     try:
         cli.main(args=argv, prog_name="xlcheck", standalone_mode=False)
     except click.exceptions.NoSuchOption as exc:
@@ -285,13 +291,11 @@ def run(argv=None):
         _fail(f"参数 {hint} 的值无效：{_zh(exc.message)}")
     except click.exceptions.UsageError as exc:
         _fail(f"用法错误：{_zh(exc.format_message())}（运行 xlcheck --help 查看用法）")
-    except click.exceptions.Abort:
-        _fail("已中止")
+    except (click.exceptions.Abort, KeyboardInterrupt, Terminated):     # click turns Ctrl-C into Abort
+        click.echo("xlcheck：已中断", err=True)
+        sys.exit(130)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except InputError as exc:
         _fail(str(exc))
-    except KeyboardInterrupt:
-        click.echo("xlcheck：已中断", err=True)
-        sys.exit(130)
     sys.exit(0)

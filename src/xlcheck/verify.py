@@ -17,10 +17,11 @@ from .model.workbook import cell_positions
 from .outputs.annotate import annotate_bytes, annotate_file, clear_file
 from .outputs.ooxml import cell_text
 from .previous import add_continuity
-from .sources.open import read_source
+from .sources.open import format_of_suffix, read_source
 
 MARKED_IN_PLACE = ("xlsx", "xlsm")      # formats annotated on their own package; others as a filled template
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+SPREADSHEETS = ("xlsx", "xlsm", "xls", "ods")   # formats that get an annotated copy without -o
 
 
 @dataclass
@@ -60,21 +61,27 @@ def output_for(path: Path, plan: Plan) -> Path:
 def plan_outputs(files: list[str], plan: Plan) -> None:
     """Fill in the plan's inputs and make every annotated copy's path unique: two inputs that would
     share one (u1/年报.xlsx and u2/年报.xlsx into one -o folder) get 年报.checked.xlsx and
-    年报-2.checked.xlsx, and each renamed one a note saying so."""
+    年报-2.checked.xlsx, one that is another input of the run is numbered too, and each renamed one
+    gets a note saying so."""
     plan.inputs = frozenset(same_file(f) for f in files)
     if not plan.annotate or plan.in_place:
         return
     taken: dict[str, str] = {}
     for path in files:
+        fmt = format_of_suffix(path)
+        if not plan.output and (fmt is None or fmt.name not in SPREADSHEETS):
+            continue                  # a published report gets a copy only with -o
         target = output_for(Path(path), plan)
         n = 1
         candidate = target
-        while same_file(candidate) in taken or (n > 1 and same_file(candidate) in plan.inputs):
+        while same_file(candidate) in taken or same_file(candidate) in plan.inputs - {same_file(path)}:
             n += 1
             candidate = target.with_name(_numbered(target.name, n))
         plan.targets[path] = str(candidate)
         if n > 1:
-            plan.renamed[path] = f"标注副本改名为 {candidate.name}（{target.name} 已是 {taken[same_file(target)]} 的标注副本）"
+            other = taken.get(same_file(target))
+            plan.renamed[path] = (f"标注副本改名为 {candidate.name}（{target.name} 已是 {other} 的标注副本）" if other
+                                  else f"标注副本改名为 {candidate.name}（{target.name} 是本次校验的输入文件）")
         taken[same_file(candidate)] = path
 
 
