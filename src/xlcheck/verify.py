@@ -175,8 +175,6 @@ def clear_path(path: str, output: str | None = None) -> Result:
         source = Path(path)
         target = Path(output) if output else Path(os.path.realpath(source))
         check_target(target, source, Plan(in_place=output is None))
-        if output is None:
-            backup(target)
-        n = clear_file(source, target)
+        n = clear_file(source, target, keep_backup=output is None)
         return Result(path=str(path), output=str(target), notes=[str(n)])
     return guarded(path, work)
