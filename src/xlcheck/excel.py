@@ -18,7 +18,7 @@ from .check.diagnose import summary as diagnosis_summary
 from .errors import InputError
 from .findings import SEVERITY_TEXT
 from .grid import Cell, Grid, Sheet
-from .model.workbook import RECORD_SHEET, RESULT_SHEET
+from .model.workbook import RECORD_SHEET, RESULT_SHEET, addin_settings_sheets
 from .outputs.annotate import FILLS, comment_text, suspects
 from .sources.xlsx import single_cell
 
@@ -178,7 +178,13 @@ def mark_book(book, result: Result, lang: str = "zh") -> int:
 
 def verify_book(book, *, lang: str = "zh", mark: bool = True, model=None, options: Options | None = None) -> Result:
     """Check an open workbook as `xlcheck verify` checks a file and, unless `mark=False`, mark
-    its cells. Returns the same Result (findings, diagnosis) the command line gives."""
+    its cells. Returns the same Result (findings, diagnosis) the command line gives. A workbook
+    carrying a ``*.conf`` or ``*.py`` sheet of any visibility is refused (InputError) before
+    anything is read or marked: an xlwings add-in takes such sheets as its settings or code."""
+    settings = addin_settings_sheets(sheet.name for sheet in book.sheets)
+    if settings:                       # refused before reading or marking anything
+        raise InputError(f"{book.name}：工作簿含有工作表「{'」「'.join(settings)}」，xlwings 加载项会把它当作设置或代码读取；"
+                         "为安全起见不校验这个工作簿（请删除这些工作表后再校验，或用命令行 xlcheck verify）")
     options = options or Options(lang=lang)
     grid = book_grid(book)
     result = check_grid(grid, model, options)

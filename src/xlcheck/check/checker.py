@@ -7,10 +7,11 @@ are checked by jsonschema with our keywords; nothing here knows a table by name.
 """
 from __future__ import annotations
 
-from ..findings import Finding, about
+from ..findings import Finding, about, shown
 from ..grid import Grid
 from ..locate import locate
 from ..model.schema import Edition
+from ..model.workbook import addin_settings_sheets
 from ..rules.registry import ReportValidator, identity_rules, validator_for
 from ..sources.open import read_source
 from .cells import read_cells
@@ -36,6 +37,14 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
                                       "zh": f"{result.year} 年度的报告使用了已停用的 {model.edition} 年版表格（{model.issued_by}，适用于 {model.years_text()} 年度）",
                                       "en": f"a {result.year} report uses the outdated {model.edition} edition ({model.issued_by}, for {model.years_text()})"}))
 
+    settings = addin_settings_sheets(s.name for s in grid.sheets)
+    if settings:
+        names = "、".join(f"「{shown(n)}」" for n in settings)
+        findings.append(about(model, "workbook.addin_settings", detail={
+            "kind": "text", "zh": f"工作簿含有工作表 {names}：xlwings 加载项会把这样的工作表当作设置或代码读取（可让按钮运行别的程序）；"
+                                  "不要在这个工作簿上按加载项的按钮，xlcheck 的按钮也会拒绝它",
+            "en": f"the workbook carries the sheet(s) {names}, which an xlwings add-in reads as settings or code "
+                  "(they can make its button run another program); do not press an add-in's button on it"}))
     result.instance, result.reads, cell_findings = read_cells(grid, model, located.cells, places)
     findings.extend(cell_findings)
     for error in validator_for(model.schema, ReportValidator).iter_errors(result.instance):
