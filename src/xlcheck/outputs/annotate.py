@@ -13,6 +13,7 @@ untouched and is only filled; its finding is listed on ``校验结果``.
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -162,7 +163,12 @@ def clear_resaved(raw: bytes, xlsm: bool = False) -> bytes:
     from openpyxl import load_workbook          # deferred (start-up time): only a re-saved copy needs openpyxl
     from openpyxl.styles import PatternFill
     from openpyxl.xml.functions import fromstring
-    wb = load_workbook(io.BytesIO(raw), keep_vba=xlsm, keep_links=True)
+    try:
+        with warnings.catch_warnings():         # openpyxl warns on stderr about what it cannot read
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(raw), keep_vba=xlsm, keep_links=True)
+    except Exception as exc:                    # openpyxl's parsers on a damaged part raise anything
+        raise Unsafe(f"文件在标注后已被改写，且 openpyxl 无法读取它（{exc.__class__.__name__}）") from None
     if RECORD_SHEET in wb.sheetnames:
         for row in wb[RECORD_SHEET].iter_rows(min_row=2, values_only=True):
             if row and row[0] in wb.sheetnames and row[1]:

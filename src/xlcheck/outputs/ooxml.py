@@ -140,7 +140,7 @@ class Package:
         """name, r:id, state and part of every sheet, in workbook order."""
         wb = self.workbook_part()
         text = self.text(wb)
-        rels = {r["Id"]: r for r in self.relationships(wb)}
+        rels = {r.get("Id"): r for r in self.relationships(wb)}
         out = []
         for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*?)/?>", text):
             attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))

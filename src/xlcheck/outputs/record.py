@@ -17,6 +17,7 @@ import io
 import re
 import zipfile
 
+from ..errors import InputError
 from ..sources.xlsx import read_xlsx
 from .marks import MAX_RECORD
 from .ooxml import Edit, Package, Unsafe, worksheet_xml
@@ -59,8 +60,11 @@ def read_record(pkg: Package, sheet_name: str) -> list[list[str]] | None:
     part = next((s["part"] for s in pkg.sheets() if s["name"] == sheet_name), None)
     if not part or part not in pkg.data:
         return None
-    with zipfile.ZipFile(io.BytesIO(pkg.bytes())) as z:
-        grid = read_xlsx("<package>", z)
+    try:
+        with zipfile.ZipFile(io.BytesIO(pkg.bytes())) as z:
+            grid = read_xlsx("<package>", z)
+    except InputError as exc:
+        raise Untrusted(f"标注记录无法读取（{exc}）") from None
     sheet = grid.sheet(sheet_name)
     return [[("" if v is None else str(v)) for v in row] + [""] * 5 for row in (sheet.rows() if sheet else [])][1:]
 
