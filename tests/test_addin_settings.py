@@ -45,9 +45,3 @@ def test_the_add_in_refuses_such_a_workbook_before_touching_it(tmp_path):
     assert str(exc.value) == ("b.xlsx：工作簿含有工作表「myaddin.conf」，xlwings 加载项会把它当作设置或代码读取；"
                               "为安全起见不校验这个工作簿（请删除这些工作表后再校验，或用命令行 xlcheck verify）")
     assert book.json()["actions"] == []                       # nothing read back, nothing marked
-
-
-def test_an_ordinary_workbook_has_no_such_warning(tmp_path):
-    path = write_filled(tmp_path / "c.xlsx", SAMPLE_2021)
-    code, out, err = xlcheck("verify", path, "--format", "json", "--no-annotate")
-    assert code == 0 and json.loads(out)["files"][0]["findings"] == []

@@ -66,14 +66,6 @@ def test_a_summary_onto_an_input_or_a_copy_is_refused(tmp_path, capsys, name):
     assert a.read_bytes() == before and not (tmp_path / "a.checked.xlsx").exists()
 
 
-def test_the_output_may_not_be_the_input_itself(tmp_path, capsys):
-    a = wrong(tmp_path / "a.xlsx")
-    before = a.read_bytes()
-    code, out, err = _run(capsys, "verify", a, "-o", tmp_path / "./a.xlsx")
-    assert code == 2 and out == f"✗ {tmp_path}/a.xlsx：输出文件与输入文件相同；要写入输入文件请用 --in-place\n"
-    assert a.read_bytes() == before
-
-
 @pytest.mark.skipif(not os.path.exists("/dev/null") or sys.platform == "win32", reason="POSIX devices and FIFOs")
 def test_devices_and_fifos_are_never_written(tmp_path):
     a = wrong(tmp_path / "a.xlsx")
@@ -143,11 +135,17 @@ def test_a_read_only_folder_is_one_line_and_the_run_goes_on(tmp_path):
         else:
             ro.chmod(0o755), wrong(ro / "a.xlsx"), ro.chmod(0o555)
         b = sample(tmp_path / "b.xlsx")
+        before = (ro / "a.xlsx").read_bytes()
         code, out, err = xlcheck("verify", ro / "a.xlsx", b)
         lines = out.decode().splitlines()
         assert code == 2 and lines[0].startswith(f"✗ {ro}/a.checked.xlsx：无法写入（") and lines[0].endswith("）")
         assert lines[1:3] == [f"✓ {b}{OK}", f"  标注副本：{tmp_path}/b.checked.xlsx"]
-        assert sorted(p.name for p in ro.iterdir()) == ["a.xlsx"]
+        for argv in (["verify", ro / "a.xlsx", "--in-place"], ["clear", ro / "a.xlsx"]):    # the backup cannot be written
+            code, out, err = xlcheck(*argv)
+            line = (out if argv[0] == "verify" else err).decode()
+            assert code == 2 and line.startswith(("✗ ", "xlcheck：")) and f"{ro}/a.xlsx.bak：无法写入（" in line
+            assert line.count("\n") == 1 and line.endswith("）\n")
+        assert sorted(p.name for p in ro.iterdir()) == ["a.xlsx"] and (ro / "a.xlsx").read_bytes() == before
     finally:
         undo()
 

@@ -85,12 +85,3 @@ def test_a_record_hidden_in_a_workbook_xlcheck_never_marked(tmp_path):
     assert code == 2 and err.decode() == (f"xlcheck：{src}：标注记录要求删除不是 xlcheck 创建的部件 xl/worksheets/sheet1.xml"
                                           "；未作任何改动\n")
     assert members(src) == before
-
-
-def test_the_genuine_record_still_clears_byte_for_byte(tmp_path):
-    src = write_filled(tmp_path / "a.xlsx", SAMPLE_2021, changes={"requests.new.total": 25})
-    original = members(src)
-    assert xlcheck("verify", src)[0] == 1
-    code, out, err = xlcheck("clear", tmp_path / "a.checked.xlsx")
-    assert (code, err) == (0, b"") and out.decode() == f"已清除 2 个单元格的标注：{tmp_path}/a.checked.xlsx\n"
-    assert members(tmp_path / "a.checked.xlsx") == original
