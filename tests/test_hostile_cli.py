@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
+from helpers import SAMPLE_2021, write_filled
 from hostile import raw_control, sample, with_issued, xlcheck
 from xlcheck.findings import MAX_CELL, Finding
 from xlcheck.outputs.annotate import annotate_bytes
@@ -155,3 +156,24 @@ def test_comments_and_cells_stay_within_excels_limit(tmp_path):
     whole = 3 * len("[xlcheck] cell.type\n" + "很长" * 20000) + 2 * len("\n\n")
     assert len(comment) == MAX_CELL and comment.endswith(f"…（共 {whole} 字）")
     assert len(wb["校验结果"]["K2"].value) == MAX_CELL
+
+
+def test_previous_dir_indexes_hostile_reports_file_by_file(tmp_path):
+    """Last year's folder holds a damaged workbook and, under a name with an escape sequence, the
+    report whose prose count has 5,000 digits (int() refuses it): indexing goes on file by file and
+    the match is shown escaped."""
+    this, last = tmp_path / "2022", tmp_path / "2021"
+    this.mkdir(), last.mkdir()
+    text = (Path(__file__).parent / "data/reports/yueqing-2021-report.txt").read_text(encoding="utf-8")
+    (last / "乐清\x1b[2J.txt").write_text(text.replace("年度新收26件", "年度新收" + "9" * 5000 + "件"), encoding="utf-8")
+    (last / "broken.xlsx").write_bytes(b"PK\x03\x04junk")
+    current = write_filled(this / "乐清.xlsx", SAMPLE_2021, year=2022)
+    code, out, err = xlcheck("verify", current, "--previous-dir", last, "--no-annotate")
+    assert (code, err) == (1, b"") and not raw_control(out)          # 2022 holds the 2021 numbers: not continuous
+    assert out.decode().splitlines()[-1] == f"  上年对比：{last}/乐清\\x1b[2J.txt"
+
+
+def test_template_refuses_an_organ_with_control_characters(tmp_path):
+    code, out, err = xlcheck("template", "--organ", "乐清\x01市", "-o", tmp_path / "t.xlsx")
+    assert (code, out) == (2, b"") and err.decode() == "xlcheck：机关名称「乐清\\x01市」含有控制字符，不能写入工作簿\n"
+    assert not (tmp_path / "t.xlsx").exists()

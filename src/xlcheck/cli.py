@@ -52,6 +52,8 @@ def template(year, organ, edition_name, schema_path, formulas, lang, output):
     from .outputs.template import Options, write_template         # deferred: start-up time
 
     try:
+        if printable(organ) != organ:
+            raise InputError(f"机关名称「{printable(organ)}」含有控制字符，不能写入工作簿")
         if year is not None and year < 2019:
             raise InputError(f"报告年度 {year} 早于 2019 年，没有适用的格式（年度报告格式自 2019 年起施行）")
         if year is None:
@@ -298,4 +300,6 @@ def run(argv=None):
         sys.exit(exc.exit_code)
     except InputError as exc:
         _fail(str(exc))
+    except Exception as exc:          # a bug: one line, never a traceback
+        _fail(f"内部错误（{exc.__class__.__name__}: {printable(exc)[:200]}），请报告此问题")
     sys.exit(0)
