@@ -85,3 +85,18 @@ def test_a_record_hidden_in_a_workbook_xlcheck_never_marked(tmp_path):
     assert code == 2 and err.decode() == (f"xlcheck：{src}：标注记录要求删除不是 xlcheck 创建的部件 xl/worksheets/sheet1.xml"
                                           "；未作任何改动\n")
     assert members(src) == before
+
+
+def test_a_resaved_copy_whose_record_names_impossible_cells(tmp_path):
+    """Re-saved by another program (the recorded edits no longer apply), with record rows naming
+    no cell at all: cleared through openpyxl, the impossible rows skipped."""
+    copy = marked(tmp_path)
+    wb = load_workbook(copy)
+    wb["_xlcheck"].append(["依申请公开", "ZZZZ99999999", "<fill", "1"])
+    wb["_xlcheck"].append(["依申请公开", "A0", None, "1"])
+    wb.save(copy)
+    code, out, err = xlcheck("clear", copy)
+    assert (code, err) == (0, b"") and out.decode() == f"已清除 0 个单元格的标注：{copy}\n"
+    wb = load_workbook(copy)
+    assert wb.sheetnames == ["主动公开", "依申请公开", "复议诉讼", "_xlcheck_meta"]
+    assert wb["依申请公开"]["J6"].comment is None and wb["依申请公开"]["J6"].fill.fgColor.rgb == "00000000"

@@ -21,7 +21,7 @@ from ..check.diagnose import cell_note
 from ..errors import InputError
 from ..fileio import atomic_write_bytes, backup
 from ..findings import SEVERITY_TEXT, Finding, fmt_number
-from ..grid import address
+from ..grid import address, parse_address
 from ..model.workbook import RECORD_SHEET, RESULT_SHEET
 from .marks import FILLS, Styles, add_comments, style_cell
 from .record import RECORD_PART, RESULT_PART, Resaved, Untrusted, read_record, record_xml, trusted
@@ -151,6 +151,15 @@ _OPENPYXL_LOSES = ("xl/charts/", "xl/drawings/drawing", "xl/pivot", "xl/threaded
                    "xl/ctrlProps/", "xl/activeX/", "xl/slicers/", "xl/timelines/", "customUI/", "xl/persons/")
 
 
+def _one_cell(ref) -> bool:
+    """Whether a recorded reference is one cell of a sheet (A1 to XFD1048576)."""
+    try:
+        row, col = parse_address(ref) if isinstance(ref, str) else (0, 0)
+    except ValueError:
+        return False
+    return 1 <= row <= 1048576 and 1 <= col <= 16384
+
+
 def clear_resaved(raw: bytes, xlsm: bool = False) -> bytes:
     """Clear marks from a copy another program (Excel, WPS, openpyxl) has re-saved since it was
     marked: the recorded edits no longer apply, so remove xlcheck's comments, give the recorded
@@ -171,9 +180,9 @@ def clear_resaved(raw: bytes, xlsm: bool = False) -> bytes:
         raise Unsafe(f"文件在标注后已被改写，且 openpyxl 无法读取它（{exc.__class__.__name__}）") from None
     if RECORD_SHEET in wb.sheetnames:
         for row in wb[RECORD_SHEET].iter_rows(min_row=2, values_only=True):
-            if row and row[0] in wb.sheetnames and row[1]:
+            if row and row[0] in wb.sheetnames and _one_cell(row[1]):
                 cell = wb[row[0]][row[1]]
-                try:
+                try:                            # the record is the workbook's: any fill it holds may be broken
                     cell.fill = PatternFill.from_tree(fromstring(row[2])) if row[2] else PatternFill()
                 except Exception:
                     cell.fill = PatternFill()
