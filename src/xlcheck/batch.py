@@ -110,6 +110,10 @@ def _pool(jobs: int, initargs) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs)
 
 
+def _chunk(paths: list[str]) -> list[Result]:
+    return [_one(path) for path in paths]
+
+
 def _alone(path: str, initargs) -> Result:
     """`path` checked in a process of its own: a worker that dies marks only its own file."""
     with _pool(1, initargs) as pool:
@@ -119,9 +123,9 @@ def _alone(path: str, initargs) -> Result:
             return failed(path, DIED.format(path=printable(path)))
 
 
-def _submit(pool: ProcessPoolExecutor, path: str) -> Future:
+def _submit(pool: ProcessPoolExecutor, paths: list[str]) -> Future:
     try:
-        return pool.submit(_one, path)
+        return pool.submit(_chunk, paths)
     except BrokenProcessPool as exc:          # a worker died since the last result was taken
         future: Future = Future()
         future.set_exception(exc)
@@ -129,29 +133,33 @@ def _submit(pool: ProcessPoolExecutor, path: str) -> Future:
 
 
 def _parallel(files: list[str], jobs: int, initargs) -> Iterator[Result]:
-    """A window of files in flight, results yielded in input order. A worker that dies (killed,
-    out of memory) breaks the whole pool, and which file it held is not known: the files still in
-    flight are then checked again one at a time, each in a process of its own, and the rest go on
-    in a new pool."""
-    todo = iter(files)
+    """A window of chunks of files in flight, results yielded in input order. A worker that dies
+    (killed, out of memory) breaks the whole pool, and which file it held is not known: the files
+    of the chunks still in flight are then checked again one at a time, each in a process of its
+    own, and the rest go on in a new pool."""
+    size = max(1, min(16, len(files) // (jobs * 4) or 1))
+    chunks = iter([files[i:i + size] for i in range(0, len(files), size)])
     window: deque = deque()
     pool = _pool(jobs, initargs)
     try:
         while True:
-            while len(window) < jobs * 4 and (path := next(todo, None)) is not None:
-                window.append((path, _submit(pool, path)))
+            while len(window) < jobs * 4 and (paths := next(chunks, None)) is not None:
+                window.append((paths, _submit(pool, paths)))
             if not window:
                 return
-            path, future = window.popleft()
+            paths, future = window.popleft()
             try:
-                yield future.result()
+                yield from future.result()
                 continue
             except BrokenProcessPool:
                 pass
             pool.shutdown(wait=True, cancel_futures=True)
-            for p, f in [(path, future)] + list(window):
-                done = f.done() and not f.cancelled() and f.exception() is None
-                yield f.result() if done else _alone(p, initargs)
+            for ps, f in [(paths, future)] + list(window):
+                if f.done() and not f.cancelled() and f.exception() is None:
+                    yield from f.result()
+                else:
+                    for p in ps:
+                        yield _alone(p, initargs)
             window.clear()
             pool = _pool(jobs, initargs)
     finally:
