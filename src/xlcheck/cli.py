@@ -71,7 +71,7 @@ def template(year, organ, edition_name, schema_path, formulas, lang, output):
     except InputError as exc:
         _fail(str(exc))
     note = "" if model.applies_to(year) else f"（注意：{year} 年度的报告不适用该版格式）"
-    click.echo(f"已生成 {path}：{model.title}，{year} 年度{note}")
+    click.echo(f"已生成 {printable(path)}：{model.title}，{year} 年度{note}")
 
 
 def _severity_overrides(values) -> dict[str, str]:

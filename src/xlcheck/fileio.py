@@ -3,7 +3,7 @@
 A temporary file is named ``.<target>.xlcheck-<host>-<pid>-<random>.tmp``. It is removed on any
 exit that runs Python code (an error, Ctrl-C, SIGTERM: see `cli.run`); one left by a run that was
 killed outright (kill -9, power loss) is removed by the next write in that folder, once its
-process is gone. Only regular files are written: a device, a FIFO or a directory at the target is
+process is gone (on Windows, once it is a day old). Only regular files are written: a device, a FIFO or a directory at the target is
 refused, never opened.
 """
 from __future__ import annotations
@@ -13,7 +13,9 @@ import re
 import shutil
 import socket
 import stat
+import sys
 import tempfile
+import time
 import zlib
 from pathlib import Path
 
@@ -25,7 +27,12 @@ _TEMP = re.compile(r"^\..*\.xlcheck-([0-9a-f]{8})-(\d+)-[^.]*\.tmp$", re.S)
 _swept: set[str] = set()
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, path: str) -> bool:
+    if sys.platform == "win32":         # os.kill(pid, 0) would send Ctrl-C there: go by age instead
+        try:
+            return time.time() - os.stat(path).st_mtime < 24 * 3600
+        except OSError:
+            return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -47,9 +54,10 @@ def remove_stale(directory: Path) -> None:
         return
     for name in names:
         m = _TEMP.match(name)
-        if m and m.group(1) == _HOST and not _alive(int(m.group(2))):
+        path = os.path.join(directory, name)
+        if m and m.group(1) == _HOST and not _alive(int(m.group(2)), path):
             try:
-                os.unlink(os.path.join(directory, name))
+                os.unlink(path)
             except OSError:
                 pass
 
