@@ -92,3 +92,23 @@ def test_two_identical_copies_are_a_warning_and_one_copy_nothing(tmp_path):
     wb.save(path)
     doc = check(path)
     assert doc["status"] == "ok" and rules(doc) == [("layout.duplicate_table", "warning", "主动公开2!B5")]
+
+
+def test_the_add_in_sees_hidden_sheets_too(tmp_path, monkeypatch):
+    """The same attack through xlwings' remote engine (the engine of xlwings Server and Lite)."""
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")     # as test_excel: noncommercial use
+    import xlwings as xw
+    from test_excel import payload_of
+    from xlcheck.excel import verify_book
+
+    path = write_filled(tmp_path / "e.xlsx", SAMPLE_2021)
+    wb = load_workbook(path)
+    shown = wb.copy_worksheet(wb["依申请公开"])
+    shown.title = "依申请公开表"
+    shown["J6"] = 25
+    wb["依申请公开"].sheet_state = "hidden"
+    wb.save(path)
+    result = verify_book(xw.Book(json=payload_of(path)), mark=False)
+    assert result.status == "invalid"
+    assert [(f.rule, f.where) for f in result.findings] == [("layout.hidden_source", "依申请公开!D6"),
+                                                            ("layout.hidden_source", "依申请公开表!J6")]

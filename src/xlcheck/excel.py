@@ -48,6 +48,10 @@ def book_grid(book) -> Grid:
     for sheet in book.sheets:
         ws = Sheet(sheet.name)
         try:
+            ws.state = "visible" if sheet.visible else "hidden"
+        except Exception:          # an engine that cannot say
+            pass
+        try:
             rng = sheet.used_range
             values = rng.options(ndim=2).value or []
             top, left = rng.row, rng.column
