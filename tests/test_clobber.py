@@ -182,7 +182,7 @@ def test_sigterm_while_writing_removes_the_temporary_file(tmp_path):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_a_temporary_file_of_a_killed_run_is_removed_by_the_next_run(tmp_path):
-    a = wrong(tmp_path / "a.xlsx")
+    wrong(tmp_path / "a.xlsx")
     r = subprocess.run([sys.executable, "-c", SIGNALLED, "SIGKILL", "verify", "a.xlsx"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == -9

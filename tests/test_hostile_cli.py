@@ -4,7 +4,6 @@ answers with findings or one line naming the file, valid JSON, and nothing raw o
 import csv
 import json
 import os
-import signal
 import subprocess
 import sys
 import zipfile

@@ -25,7 +25,7 @@ from ..grid import address, parse_address
 from ..model.workbook import RECORD_SHEET, RESULT_SHEET
 from .marks import FILLS, Styles, add_comments, style_cell
 from .record import RECORD_PART, RESULT_PART, Resaved, Untrusted, read_record, record_xml, trusted
-from .ooxml import CT_WORKSHEET, REL_WORKSHEET, Edit, Package, Unsafe, attr, cell_text, worksheet_xml
+from .ooxml import CT_WORKSHEET, REL_WORKSHEET, Package, Unsafe, attr, cell_text, worksheet_xml
 
 TAG = "[xlcheck]"
 HEADERS = {"zh": ["序号", "级别", "规则", "表", "行", "栏", "单元格", "实际值", "应为", "差值", "说明"],
