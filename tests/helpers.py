@@ -102,10 +102,14 @@ class Ran:
         return self.stdout + self.stderr
 
 
+INTERNAL = "内部错误"       # how xlcheck words a bug it caught, on one line, instead of a traceback
+
+
 def xlcheck(*args) -> Ran:
     """Run `xlcheck ARGS` through the console script's own entry point (`xlcheck.cli.run`, with its
-    exit codes and one-line errors), in this process. An exception that escapes it is not caught:
-    it fails the test, as a traceback would fail the user."""
+    exit codes and one-line errors), in this process. A bug fails the test: an exception that
+    escapes is not caught, and one that xlcheck caught and reported as 「内部错误」 (the last
+    catch of `run`, or a batch's per-file guard) raises here."""
     from xlcheck.cli import run
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
@@ -115,4 +119,7 @@ def xlcheck(*args) -> Ran:
             code = exc.code
         else:
             raise AssertionError("xlcheck.cli.run returned without an exit code")
-    return Ran(code if isinstance(code, int) else (0 if code is None else 2), out.getvalue(), err.getvalue())
+    ran = Ran(code if isinstance(code, int) else (0 if code is None else 2), out.getvalue(), err.getvalue())
+    if INTERNAL in ran.output:
+        raise AssertionError(f"xlcheck {' '.join(map(str, args))} hit a bug: {ran.output.strip()[-2000:]}")
+    return ran

@@ -74,9 +74,10 @@ def test_template_year_picks_the_edition(capsys, tmp_path):
     assert code == 0
 
 
-def test_an_exception_escaping_the_entry_point_fails_the_runner(tmp_path, monkeypatch):
-    """The tests' runner lets an escaping exception through (a traceback for the user is a failed
-    test), where click's CliRunner would have caught it and left `result.output` clean."""
+def test_a_bug_fails_the_runner(tmp_path, monkeypatch):
+    """A bug in a command — which `run` turns into one line 「内部错误…」 so the user never sees a
+    traceback — fails the tests' runner, where click's CliRunner caught the exception and left
+    `result.output` clean of any 'Traceback'."""
     from click.testing import CliRunner
     from helpers import xlcheck
     from xlcheck import cli as cli_module
@@ -85,7 +86,21 @@ def test_an_exception_escaping_the_entry_point_fails_the_runner(tmp_path, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("injected")
     monkeypatch.setattr(template, "write_template", broken)
-    with pytest.raises(RuntimeError, match="injected"):
+    with pytest.raises(AssertionError, match="hit a bug: xlcheck：内部错误（RuntimeError: injected）"):
         xlcheck("template", "--year", "2024", "-o", tmp_path / "t.xlsx")
     swallowed = CliRunner().invoke(cli_module.cli, ["template", "--year", "2024", "-o", str(tmp_path / "t.xlsx")])
     assert isinstance(swallowed.exception, RuntimeError) and "Traceback" not in swallowed.output
+
+
+def test_a_bug_in_one_file_of_a_batch_fails_the_runner(tmp_path, monkeypatch):
+    """The batch reports a bug on its file as 「内部错误」 and goes on; the tests' runner still fails."""
+    from helpers import SAMPLE_2021, write_filled, xlcheck
+    from xlcheck.check import checker
+
+    src = write_filled(tmp_path / "a.xlsx", SAMPLE_2021)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected")
+    monkeypatch.setattr(checker, "locate", broken)
+    with pytest.raises(AssertionError, match="内部错误（RuntimeError: injected）"):
+        xlcheck("verify", src, "--no-annotate", "--jobs", "1")

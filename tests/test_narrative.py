@@ -41,5 +41,6 @@ def test_counts_about_requests_are_compared(tmp_path, sentence, point, stated):
     assert prose(tmp_path, sentence) == [("narrative.mismatch", point, stated, expected)]
 
 
-def test_a_count_too_long_to_be_one_is_not_read(tmp_path):
-    assert prose(tmp_path, "新收政府信息公开申请" + "9" * 5000 + "件。") == []
+def test_a_count_too_long_to_be_one_is_quoted_not_converted(tmp_path):
+    (finding,) = prose(tmp_path, "新收政府信息公开申请" + "9" * 5000 + "件。")
+    assert finding[:2] == ("narrative.mismatch", "requests.new.total") and finding[2].endswith("…（共 5000 字）")

@@ -53,7 +53,8 @@ SPEC_RULES = {
              "appeals.total": "error", "cell.type": "error", "cell.blank": "warning", "cell.placeholder": "warning",
              "cell.text_number": "warning", "cell.formula_not_calculated": "warning", "table.empty": "error", "continuity.carried_over": "error",
              "edition.outdated": "error", "edition.mixed": "error", "layout.label_altered": "warning",
-             "layout.extra_row": "warning", "layout.missing_row": "error", "narrative.mismatch": "warning"},
+             "layout.extra_row": "warning", "layout.missing_row": "error", "narrative.mismatch": "warning",
+             "layout.hidden_source": "error", "layout.duplicate_table": "warning", "workbook.addin_settings": "warning"},
     "2021": {"active.in_force_below_issued": "warning", "continuity.in_force": "warning"},
     "2019": {"active.published_above_total": "warning", "active.items_negative": "warning", "continuity.items": "warning"},
 }

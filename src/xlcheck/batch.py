@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import glob
 import os
-from concurrent.futures import ProcessPoolExecutor
+import signal
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Iterator
 
-from .check import Options, Result, failed
-from .errors import InputError
+from .check import Options, Result, failed, guarded
+from .findings import printable
 from .model import editions
 from .sources.open import SUFFIXES
 from .verify import Plan, verify_path
@@ -52,6 +55,13 @@ def _init(model_spec, options: Options, plan: Plan, previous_file, index):
     _STATE.update(model=_load_model(model_spec), options=options, plan=plan, previous_file=previous_file, index=index)
 
 
+def _init_worker(*initargs):
+    for name in ("SIGTERM", "SIGHUP"):   # a worker ends when told to (the CLI turns these into Ctrl-C)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _init(*initargs)
+
+
 def _load_model(spec):
     if spec is None:
         return None
@@ -68,13 +78,7 @@ def _previous_for(index):
 def _one(path: str) -> Result:
     s = _STATE
     previous = s["previous_file"] or (_previous_for(s["index"]) if s["index"] is not None else None)
-    try:
-        result = verify_path(path, s["model"], s["options"], s["plan"], previous)
-    except InputError as exc:
-        result = failed(path, str(exc))
-    except Exception as exc:       # a bug must not end the batch: report it on this file
-        result = failed(path, f"{path}：内部错误（{exc.__class__.__name__}: {exc}），请报告此问题")
-    return slim(result)
+    return slim(guarded(path, lambda: verify_path(path, s["model"], s["options"], s["plan"], previous)))
 
 
 def slim(result: Result) -> Result:
@@ -90,11 +94,73 @@ def run(files: list[str], model_spec, options: Options, plan: Plan, jobs: int = 
         previous_file: str | None = None, index=None) -> Iterator[Result]:
     """Results in input order, as they are ready."""
     jobs = max(1, min(jobs, len(files)))
+    initargs = (model_spec, options, plan, previous_file, index)
     if jobs == 1:
-        _init(model_spec, options, plan, previous_file, index)
+        _init(*initargs)
         for path in files:
             yield _one(path)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init,
-                             initargs=(model_spec, options, plan, previous_file, index)) as pool:
-        yield from pool.map(_one, files, chunksize=max(1, min(16, len(files) // (jobs * 4) or 1)))
+    yield from _parallel(files, jobs, initargs)
+
+
+DIED = "{path}：校验进程意外终止（内存不足或被终止），此文件未校验"
+
+
+def _pool(jobs: int, initargs) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs)
+
+
+def _chunk(paths: list[str]) -> list[Result]:
+    return [_one(path) for path in paths]
+
+
+def _alone(path: str, initargs) -> Result:
+    """`path` checked in a process of its own: a worker that dies marks only its own file."""
+    with _pool(1, initargs) as pool:
+        try:
+            return pool.submit(_one, path).result()
+        except BrokenProcessPool:
+            return failed(path, DIED.format(path=printable(path)))
+
+
+def _submit(pool: ProcessPoolExecutor, paths: list[str]) -> Future:
+    try:
+        return pool.submit(_chunk, paths)
+    except BrokenProcessPool as exc:          # a worker died since the last result was taken
+        future: Future = Future()
+        future.set_exception(exc)
+        return future
+
+
+def _parallel(files: list[str], jobs: int, initargs) -> Iterator[Result]:
+    """A window of chunks of files in flight, results yielded in input order. A worker that dies
+    (killed, out of memory) breaks the whole pool, and which file it held is not known: the files
+    of the chunks still in flight are then checked again one at a time, each in a process of its
+    own, and the rest go on in a new pool."""
+    size = max(1, min(16, len(files) // (jobs * 4) or 1))
+    chunks = iter([files[i:i + size] for i in range(0, len(files), size)])
+    window: deque = deque()
+    pool = _pool(jobs, initargs)
+    try:
+        while True:
+            while len(window) < jobs * 4 and (paths := next(chunks, None)) is not None:
+                window.append((paths, _submit(pool, paths)))
+            if not window:
+                return
+            paths, future = window.popleft()
+            try:
+                yield from future.result()
+                continue
+            except BrokenProcessPool:
+                pass
+            pool.shutdown(wait=True, cancel_futures=True)
+            for ps, f in [(paths, future)] + list(window):
+                if f.done() and not f.cancelled() and f.exception() is None:
+                    yield from f.result()
+                else:
+                    for p in ps:
+                        yield _alone(p, initargs)
+            window.clear()
+            pool = _pool(jobs, initargs)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from .errors import InputError
+from .findings import printable
 from .version import __version__
 
 # Every other import of xlcheck is made inside the command that needs it, so that `--version`,
@@ -23,7 +25,7 @@ LANGS = click.Choice(["zh", "en"])
 
 
 def _fail(message: str) -> None:
-    click.echo(f"xlcheck：{message}", err=True)
+    click.echo(f"xlcheck：{printable(message)}", err=True)
     sys.exit(2)
 
 
@@ -50,6 +52,8 @@ def template(year, organ, edition_name, schema_path, formulas, lang, output):
     from .outputs.template import Options, write_template
 
     try:
+        if printable(organ) != organ:
+            raise InputError(f"机关名称「{printable(organ)}」含有控制字符，不能写入工作簿")
         if year is not None and year < 2019:
             raise InputError(f"报告年度 {year} 早于 2019 年，没有适用的格式（年度报告格式自 2019 年起施行）")
         if year is None:
@@ -67,7 +71,7 @@ def template(year, organ, edition_name, schema_path, formulas, lang, output):
     except InputError as exc:
         _fail(str(exc))
     note = "" if model.applies_to(year) else f"（注意：{year} 年度的报告不适用该版格式）"
-    click.echo(f"已生成 {path}：{model.title}，{year} 年度{note}")
+    click.echo(f"已生成 {printable(path)}：{model.title}，{year} 年度{note}")
 
 
 def _severity_overrides(values) -> dict[str, str]:
@@ -107,8 +111,8 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
     from .check import Options
     from .model import editions as schemas
     from .outputs.report import json_file, text_lines
-    from .outputs.summary import write_summary
-    from .verify import Plan
+    from .outputs.summary import summary_paths, write_summary
+    from .verify import Plan, plan_outputs, same_file
 
     try:
         if in_place and (output or no_annotate):
@@ -132,6 +136,13 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
             raise InputError(f"{output}：校验多个文件时 -o 须为已存在的目录")
         if summary_path and not summary_path.lower().endswith((".xlsx", ".csv")):
             raise InputError(f"{summary_path}：汇总文件须以 .xlsx 或 .csv 结尾")
+        plan = Plan(annotate=not no_annotate, output=output, in_place=in_place, many=len(files) > 1)
+        plan_outputs(files, plan)
+        if summary_path:
+            outputs = {same_file(t) for t in plan.targets.values()} | {same_file(f) for f in files}
+            for written in summary_paths(summary_path):
+                if same_file(written) in outputs | plan.inputs:
+                    raise InputError(f"{written}：汇总文件是本次校验的输入文件或标注副本，不能覆盖")
         index = None
         if previous_dir:
             if not Path(previous_dir).is_dir():
@@ -140,7 +151,6 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
             index = PreviousIndex.build(expand([previous_dir]))
     except InputError as exc:
         _fail(str(exc))
-    plan = Plan(annotate=not no_annotate, output=output, in_place=in_place, many=len(files) > 1)
     color = fmt == "text" and sys.stdout.isatty()
     workers = jobs or os.cpu_count() or 1
     show_progress = len(files) > 1 and sys.stderr.isatty()
@@ -164,7 +174,7 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
             if fmt == "json":
                 click.echo(("," if i else "") + json_file(result))
                 if result.status == "error":
-                    click.echo(f"xlcheck：{result.error}", err=True)
+                    click.echo(f"xlcheck：{printable(result.error)}", err=True)
             elif not bar:
                 for line in text_lines(result, lang, color):
                     click.echo(line)
@@ -183,7 +193,7 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
         except InputError as exc:
             _fail(str(exc))
         if fmt == "text":
-            click.echo(("汇总表：" if lang != "en" else "summary: ") + "、".join(map(str, written)))
+            click.echo(("汇总表：" if lang != "en" else "summary: ") + "、".join(printable(w) for w in written))
     total = sum(statuses.values())
     if fmt == "text" and total > 1:
         ok, bad, broken = statuses["ok"], statuses["invalid"], statuses["error"]
@@ -197,19 +207,12 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
 @click.option("-o", "--output", type=click.Path(), help="写到另一个文件（默认：直接清除输入文件中的标注，并保留 .bak 备份）。")
 def clear(path, output):
     """清除 xlcheck 的标注（批注、填充色、校验结果表）。 Remove every mark xlcheck made."""
-    from .fileio import backup                                    # deferred: start-up time
-    from .outputs.annotate import clear_file
-    from .sources.open import read_source
+    from .verify import clear_path                                # deferred: start-up time
 
-    try:
-        read_source(path)          # the same refusals as verify, before touching anything
-        source = Path(path)
-        if output is None:
-            backup(source)
-        n = clear_file(source, Path(output) if output else source)
-    except InputError as exc:
-        _fail(str(exc))
-    click.echo(f"已清除 {n} 个单元格的标注：{output or path}")
+    result = clear_path(path, output)
+    if result.status == "error":
+        _fail(result.error)
+    click.echo(f"已清除 {result.notes[0]} 个单元格的标注：{printable(result.output)}")
 
 
 @cli.group()
@@ -307,8 +310,22 @@ def _zh(message: str) -> str:
     return message
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: the run ends as on Ctrl-C, through every cleanup on the way out."""
+
+
+def _terminated(signum, frame):
+    raise Terminated
+
+
 def run(argv=None):
-    """Console-script entry: click with Chinese one-line usage errors and no tracebacks."""
+    """Console-script entry: click with Chinese one-line usage errors and no tracebacks. SIGTERM
+    and SIGHUP end the run as Ctrl-C does, so temporary files are removed on the way out (exit 130)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        try:
+            signal.signal(getattr(signal, name), _terminated)
+        except (AttributeError, ValueError):      # not on this platform, or not the main thread
+            pass
     try:
         cli.main(args=argv, prog_name="xlcheck", standalone_mode=False)
     except click.exceptions.NoSuchOption as exc:
@@ -320,12 +337,13 @@ def run(argv=None):
         _fail(f"参数 {hint} 的值无效：{_zh(exc.message)}")
     except click.exceptions.UsageError as exc:
         _fail(f"用法错误：{_zh(exc.format_message())}（运行 xlcheck --help 查看用法）")
-    except click.exceptions.Abort:
-        _fail("已中止")
+    except (click.exceptions.Abort, KeyboardInterrupt, Terminated):     # click turns Ctrl-C into Abort
+        click.echo("xlcheck：已中断", err=True)
+        sys.exit(130)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except InputError as exc:
         _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("已中断")
+    except Exception as exc:          # a bug: one line, never a traceback
+        _fail(f"内部错误（{exc.__class__.__name__}: {printable(exc)[:200]}），请报告此问题")
     sys.exit(0)

@@ -23,7 +23,7 @@ from .check.diagnose import summary as diagnosis_summary
 from .errors import InputError
 from .findings import SEVERITY_TEXT
 from .grid import Cell, Grid, Sheet, address
-from .model.workbook import RECORD_SHEET, RESULT_SHEET
+from .model.workbook import RECORD_SHEET, RESULT_SHEET, addin_settings_sheets
 from .outputs.annotate import FILLS, comment_text, suspects
 from .sources.xlsx import single_cell
 
@@ -46,14 +46,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def grid_of(path: str, sheets: Iterable[tuple[str, int, int, list]], names: Iterable[tuple[str, str]]) -> Grid:
+def grid_of(path: str, sheets: Iterable[tuple], names: Iterable[tuple[str, str]]) -> Grid:
     """The Grid of an open workbook from what any engine can read: each sheet's name, the row and
-    column of its used range's top-left cell and that range's values (rows of values), and the
-    workbook's names as (name, refers-to). Sheet-scoped names and names of ranges are skipped.
-    (No engine reports merged areas cheaply, so labels in merged cells are read as printed.)"""
+    column of its used range's top-left cell, that range's values (rows of values) and, where the
+    engine says, whether it is visible; and the workbook's names as (name, refers-to).
+    Sheet-scoped names and names of ranges are skipped. (No engine reports merged areas cheaply,
+    so labels in merged cells are read as printed.)"""
     grid = Grid(path=path, format="xlsx")
-    for name, top, left, values in sheets:
-        ws = Sheet(name)
+    for name, top, left, values, *state in sheets:
+        ws = Sheet(name, state=state[0] if state and state[0] else "visible")
         for i, row in enumerate(values or []):
             for j, value in enumerate(row):
                 if value is not None and value != "":
@@ -72,12 +73,16 @@ def book_grid(book) -> Grid:
     sheets = []
     for sheet in book.sheets:
         try:
+            state = "visible" if sheet.visible else "hidden"
+        except Exception:          # an engine that cannot say
+            state = None
+        try:
             rng = sheet.used_range
             values = rng.options(ndim=2).value or []
             top, left = rng.row, rng.column
         except Exception:          # an empty sheet on some engines
             values, top, left = [], 1, 1
-        sheets.append((sheet.name, top, left, values))
+        sheets.append((sheet.name, top, left, values, state))
     names = []
     for name in book.names:
         try:
@@ -254,7 +259,13 @@ def mark_book(book, result: Result, lang: str = "zh") -> int:
 
 def verify_book(book, *, lang: str = "zh", mark: bool = True, model=None, options: Options | None = None) -> Result:
     """Check an open workbook as `xlcheck verify` checks a file and, unless `mark=False`, mark
-    its cells. Returns the same Result (findings, diagnosis) the command line gives."""
+    its cells. Returns the same Result (findings, diagnosis) the command line gives. A workbook
+    carrying a ``*.conf`` or ``*.py`` sheet of any visibility is refused (InputError) before
+    anything is read or marked: an xlwings add-in takes such sheets as its settings or code."""
+    settings = addin_settings_sheets(sheet.name for sheet in book.sheets)
+    if settings:                       # refused before reading or marking anything
+        raise InputError(f"{book.name}：工作簿含有工作表「{'」「'.join(settings)}」，xlwings 加载项会把它当作设置或代码读取；"
+                         "为安全起见不校验这个工作簿（请删除这些工作表后再校验，或用命令行 xlcheck verify）")
     options = options or Options(lang=lang)
     grid = book_grid(book)
     result = check_grid(grid, model, options)

@@ -10,6 +10,8 @@ source (a sheet and cell, or a report's line).
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -107,9 +109,54 @@ def _cell_order(cell: str | None):
 
 def fmt_number(v: Any) -> str:
     if isinstance(v, float):
+        if not math.isfinite(v):
+            return str(v)
         text = f"{v:.4f}".rstrip("0").rstrip(".")
         return text if text not in ("-0", "") else "0"
-    return str(v)
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 200:
+        return f"{'-' if v < 0 else ''}≈10^{int(abs(v).bit_length() * math.log10(2))}"   # str() refuses > 4,300 digits
+    return shown(v) if isinstance(v, str) else str(v)
+
+
+# ------------------------------------------------------------------ text from a hostile file
+
+MAX_CELL = 32767          # Excel's limit on the characters of a cell and of a comment
+MAX_MESSAGE = 2000        # a message, whatever a hostile file puts into the labels it quotes
+SHOWN = 120               # a value quoted in a message is cut to this many characters
+# C0 and C1 controls (ESC starts a terminal escape sequence, CSI is U+009B), DEL, bidi overrides
+# (they reorder what the terminal shows) and lone surrogates (invalid UTF-8 in a file name, _xD800_).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(ch: str) -> str:
+    n = ord(ch)
+    if 0xDC80 <= n <= 0xDCFF:          # a byte of an undecodable file name (surrogateescape)
+        return f"\\x{n - 0xDC00:02x}"
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
+def printable(text: Any, newlines: bool = False) -> str:
+    """Text safe to show on a terminal or in a cell: every control character, escape sequence,
+    bidi override and lone surrogate written out as \\xNN / \\uNNNN (newlines and tabs kept when
+    `newlines`)."""
+    text = str(text)
+    if not _UNPRINTABLE.search(text):
+        return text
+    keep = "\n\t" if newlines else ""
+    return _UNPRINTABLE.sub(lambda m: m.group(0) if m.group(0) in keep else _escaped(m.group(0)), text)
+
+
+def clip(text: str, limit: int = MAX_CELL) -> str:
+    """`text` cut to at most `limit` characters, saying so."""
+    if len(text) <= limit:
+        return text
+    tail = f"…（共 {len(text)} 字）"
+    return text[:max(0, limit - len(tail))] + tail
+
+
+def shown(value: Any) -> str:
+    """A value as quoted in a message: printable and at most SHOWN characters."""
+    return clip(printable(value), SHOWN)
 
 
 def location(f: Finding, lang: str) -> str:
@@ -144,7 +191,8 @@ def render(f: Finding, lang: str = "zh") -> str:
         core = _cell_message(f, d, zh)
     else:
         core = d.get("zh" if zh else "en") or d.get("zh", "")
-    return f"{where}：{core}" if where and zh else (f"{where}: {core}" if where else core)
+    text = f"{where}：{core}" if where and zh else (f"{where}: {core}" if where else core)
+    return clip(text, MAX_MESSAGE)
 
 
 def _signed(v: Any) -> str:
@@ -170,7 +218,7 @@ _HOW = {"zh": {"text": "以文本形式保存的数字", "fullwidth": "全角数
 
 
 def _cell_message(f: Finding, d: dict, zh: bool) -> str:
-    rule, seen = f.rule, d.get("seen")
+    rule, seen = f.rule, (shown(d["seen"]) if d.get("seen") is not None else None)
     if rule == "cell.blank":
         return "单元格为空，按 0 计算" if zh else "blank cell, counted as 0"
     if rule == "cell.placeholder":
@@ -181,16 +229,16 @@ def _cell_message(f: Finding, d: dict, zh: bool) -> str:
                 else f"“{seen}” is {how}, read as {fmt_number(f.found)}; type a plain number")
     if rule == "cell.formula_not_calculated":
         if d.get("evaluated"):
-            return (f"公式 ={d['formula']} 没有计算结果（文件由不计算公式的程序写成），已按求和算得 {fmt_number(f.found)}" if zh
-                    else f"formula ={d['formula']} has no calculated result; evaluated as a sum: {fmt_number(f.found)}")
-        return (f"公式 ={d['formula']} 没有计算结果，无法求值，相关规则未校验；请在 Excel 中打开并保存后再校验" if zh
-                else f"formula ={d['formula']} has no calculated result and cannot be evaluated; rules over it were not assessed")
+            return (f"公式 ={shown(d['formula'])} 没有计算结果（文件由不计算公式的程序写成），已按求和算得 {fmt_number(f.found)}" if zh
+                    else f"formula ={shown(d['formula'])} has no calculated result; evaluated as a sum: {fmt_number(f.found)}")
+        return (f"公式 ={shown(d['formula'])} 没有计算结果，无法求值，相关规则未校验；请在 Excel 中打开并保存后再校验" if zh
+                else f"formula ={shown(d['formula'])} has no calculated result and cannot be evaluated; rules over it were not assessed")
     if rule == "cell.type":
         want = {"count": ("大于或等于 0 的整数", "a whole number of 0 or more"),
                 "signed_count": ("整数", "a whole number"),
                 "amount": ("大于或等于 0 的数", "a number of 0 or more")}.get(d.get("type"), ("数字", "a number"))
-        shown = fmt_number(f.found) if not isinstance(f.found, str) else f.found
-        return f"应为{want[0]}，实际为「{shown}」" if zh else f"should be {want[1]}, found “{shown}”"
+        seen_text = fmt_number(f.found)
+        return f"应为{want[0]}，实际为「{seen_text}」" if zh else f"should be {want[1]}, found “{seen_text}”"
     return d.get("zh" if zh else "en", rule)
 
 

@@ -8,6 +8,7 @@ it as ``cell.type`` on that cell.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ def _as_number(text: str) -> int | float | None:
     if not _NUMBER.match(text):
         return None
     number = float(text)
+    if not math.isfinite(number):
+        return None                      # 400 nines: not a number of any cell's type
     return int(number) if number.is_integer() else number
 
 
@@ -53,6 +56,8 @@ def read_value(raw: Any) -> Read:
     if isinstance(raw, int):
         return Read(raw)
     if isinstance(raw, float):
+        if not math.isfinite(raw):       # inf, nan, 1e400 or 400 nines in <v>: a cell.type error, never a number
+            return Read(str(raw))
         return Read(int(raw) if raw.is_integer() else raw)
     if not isinstance(raw, str):
         return Read(str(raw))

@@ -7,11 +7,11 @@ are checked by jsonschema with our keywords; nothing here knows a table by name.
 """
 from __future__ import annotations
 
-from ..errors import InputError
-from ..findings import Finding, about
+from ..findings import Finding, about, shown
 from ..grid import Grid
 from ..locate import locate
 from ..model.schema import Edition
+from ..model.workbook import addin_settings_sheets
 from ..rules.registry import ReportValidator, identity_rules, validator_for
 from ..sources.open import read_source
 from .cells import read_cells
@@ -19,7 +19,7 @@ from .diagnose import diagnose
 from .mapping import findings_of
 from .narrative import prose_findings
 from .reading import reading
-from .result import Options, Result, failed, finish, status_of
+from .result import Options, Result, finish, guarded, status_of
 
 
 def check_grid(grid: Grid, model: Edition | None = None, options: Options | None = None) -> Result:
@@ -40,6 +40,14 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
                                       "zh": f"{result.year} 年度的报告使用了已停用的 {model.edition} 年版表格（{model.issued_by}，适用于 {model.years_text()} 年度）",
                                       "en": f"a {result.year} report uses the outdated {model.edition} edition ({model.issued_by}, for {model.years_text()})"}))
 
+    settings = addin_settings_sheets(s.name for s in grid.sheets)
+    if settings:
+        names = "、".join(f"「{shown(n)}」" for n in settings)
+        findings.append(about(model, "workbook.addin_settings", detail={
+            "kind": "text", "zh": f"工作簿含有工作表 {names}：xlwings 加载项会把这样的工作表当作设置或代码读取（可让按钮运行别的程序）；"
+                                  "不要在这个工作簿上按加载项的按钮，xlcheck 的按钮也会拒绝它",
+            "en": f"the workbook carries the sheet(s) {names}, which an xlwings add-in reads as settings or code "
+                  "(they can make its button run another program); do not press an add-in's button on it"}))
     result.instance, result.reads, cell_findings = read_cells(grid, model, located.cells, places, located.values)
     findings.extend(cell_findings)
     for error in validator_for(model.schema, ReportValidator).iter_errors(result.instance):
@@ -66,8 +74,5 @@ def _int(v) -> int | None:
 
 
 def check_file(path: str, model: Edition | None = None, options: Options | None = None) -> Result:
-    """Read and check one file; any input problem becomes a Result with status `error`."""
-    try:
-        return check_grid(read_source(path), model, options)
-    except InputError as exc:
-        return failed(path, str(exc))
+    """Read and check one file; any problem becomes a Result with status `error`."""
+    return guarded(path, lambda: check_grid(read_source(path), model, options))

@@ -12,12 +12,12 @@ import re
 import unicodedata
 from typing import Any
 
-from ..findings import NOWHERE, Finding, Where, about, fmt_number
+from ..findings import NOWHERE, Finding, Where, about, fmt_number, shown
 from ..model.schema import Edition, value_at
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 _CLAUSE_BREAK = "，,；;：:（()）、"
-MAX_DIGITS = 12          # a longer run of digits is no count of requests
+MAX_DIGITS = 15          # a longer run of digits is no count (and int() refuses 4,300 of them)
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -27,24 +27,21 @@ def _clause(sentence: str, start: int, end: int) -> str:
     return sentence[left: min(rights) if rights else len(sentence)]
 
 
-def stated_counts(text: str, item: dict) -> list[tuple[int, str]]:
-    """(count, quote) for each count the prose states in the phrasings of one x-narrative item."""
+def stated_counts(text: str, item: dict) -> list[tuple[str, str]]:
+    """(digits, quote) for each count the prose states in the phrasings of one x-narrative item."""
     subject = re.compile(item["subject"]) if item.get("subject") else None
     exclude = re.compile(item["exclude"]) if item.get("exclude") else None
-    out: list[tuple[int, str]] = []
+    out: list[tuple[str, str]] = []
     for m_sentence in _SENTENCE.finditer(text):
         sentence = m_sentence.group(0)
         if subject is not None and not subject.search(sentence):
             continue
         for pattern in item["patterns"]:
             for m in re.finditer(pattern, sentence):
-                digits = m.group(1)
-                if len(digits) > MAX_DIGITS:
-                    continue
                 if exclude is not None and exclude.search(_clause(sentence, m.start(1), m.end(1))):
                     continue
                 quote = sentence[max(0, m.start() - 6): m.end()].strip()
-                out.append((int(digits), quote))
+                out.append((m.group(1), quote))
     return out
 
 
@@ -59,13 +56,19 @@ def prose_findings(text: str, model: Edition, instance: dict[str, Any], places: 
             continue
         table_value = sum(values)
         seen = set()
-        for stated, quote in stated_counts(text, item):
+        for digits, quote in stated_counts(text, item):
+            if len(digits) > MAX_DIGITS:
+                stated, difference = shown(digits), None
+            else:
+                stated = int(digits)
+                difference = stated - table_value
             if stated == table_value or stated in seen:
                 continue
             seen.add(stated)
+            quote = shown(quote)
             point = item["points"][0]
             out.append(about(model, "narrative.mismatch", point, where=places.get(point, NOWHERE),
-                             found=stated, expected=table_value, difference=stated - table_value,
+                             found=stated, expected=table_value, difference=difference,
                              detail={"kind": "text",
                                      "zh": f"正文称{item['label']['zh']} {stated} 件（「…{quote}」），表中为 {fmt_number(table_value)} 件",
                                      "en": f"the prose states {stated} {item['label'].get('en', item['key'])} (“…{quote}”), the table has {fmt_number(table_value)}"}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..findings import printable
 from ..grid import Grid
 from ..locate import Location
 from ..model.schema import Edition
@@ -49,7 +50,7 @@ def reading_lines(tables: list[dict[str, Any]], lang: str = "zh") -> list[str]:
                 (f"{r['sheet']}!{r['cell']}" if r["sheet"] else "—")
             printed = r["printed"] if r["printed"] is not None else r["label"]
             shown = " ".join("·" if v is None else str(v) for v in r["values"])
-            lines.append(f"    {where}  「{printed}」  {shown}")
+            lines.append(printable(f"    {where}  「{printed}」  {shown}"))
         for key in t["missing"]:
             lines.append(f"    {'未找到' if zh else 'not found'}：{key}")
     return lines

@@ -3,9 +3,10 @@ diagnosis, where each data point was read, the instance), as data before text.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
-from ..findings import Finding, Where, counts, render
+from ..errors import InputError
+from ..findings import Finding, Where, counts, printable, render
 from ..model.schema import Edition
 from ..values import Read
 
@@ -66,6 +67,21 @@ def failed(path: str, message: str, checked: Result | None = None) -> Result:
     if checked is not None:
         out.findings, out.edition = checked.findings, checked.edition
     return out
+
+
+def guarded(path: str, work: Callable[[], Result]) -> Result:
+    """`work()` for one file; any failure becomes that file's Result with status `error` — one line
+    naming the file — so that a batch goes on."""
+    try:
+        return work()
+    except InputError as exc:
+        return failed(path, str(exc))
+    except MemoryError:
+        return failed(path, f"{printable(path)}：文件过大，内存不足，无法校验")
+    except RecursionError:
+        return failed(path, f"{printable(path)}：文件结构嵌套过深，无法校验")
+    except Exception as exc:       # a bug must not end the batch: report it on this file
+        return failed(path, f"{printable(path)}：内部错误（{exc.__class__.__name__}: {printable(exc)[:200]}），请报告此问题")
 
 
 def finish(findings: list[Finding], options: Options) -> list[Finding]:

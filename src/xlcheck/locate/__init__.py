@@ -11,6 +11,7 @@ from ..model.schema import Edition
 from .labels import locate_by_labels, norm
 from .location import Location
 from .names import locate_by_names, template_meta
+from .visible import source_findings
 
 __all__ = ["Location", "locate"]
 
@@ -35,6 +36,7 @@ def locate(grid: Grid, model: Edition | None = None, year: int | None = None) ->
     meta = template_meta(grid)
     located = locate_by_names(grid, model, meta)
     if located is not None:
+        located.findings.extend(source_findings(grid, located, year))
         return located
     located = locate_by_labels(grid, model, year)
     if located is None:
@@ -44,4 +46,5 @@ def locate(grid: Grid, model: Edition | None = None, year: int | None = None) ->
                              "无法可靠地拆分成单元格；请改用报告的网页（HTML）、Word 或 PDF 原件")
         raise InputError(f"{grid.path}：没有找到统计表（既没有 xlcheck 模板的名称，也没有可识别的表格标签）")
     located.meta = meta or located.meta
+    located.findings.extend(source_findings(grid, located, year))
     return located

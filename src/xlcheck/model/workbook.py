@@ -4,6 +4,8 @@ sits, the defined name that finds it, the hidden sheet recording the schema, and
 xlcheck's own sheets (never read as tables)."""
 from __future__ import annotations
 
+import re
+
 from .layout import place
 from .schema import Edition
 
@@ -12,6 +14,14 @@ RESULT_SHEET = "校验结果"            # the findings of the last check, a row
 RECORD_SHEET = "_xlcheck"           # hidden: the record of every mark, so it can be undone
 OWN_SHEETS = frozenset({META_SHEET, RESULT_SHEET, RECORD_SHEET})
 TITLE_ROWS = 2                      # report title and table caption above each table
+# Sheets an xlwings add-in reads as its settings (<project>.conf: interpreter, PYTHONPATH) or as
+# code to run (<module>.py, xlwings' embedded code), whatever their visibility.
+_ADDIN_SETTINGS = re.compile(r".*\.(?:conf|py)\s*$", re.I | re.S)
+
+
+def addin_settings_sheets(names) -> list[str]:
+    """The sheet names among `names` that an xlwings add-in would take as settings or code."""
+    return [n for n in names if _ADDIN_SETTINGS.fullmatch(n)]
 
 
 def defined_name(point_id: str) -> str:

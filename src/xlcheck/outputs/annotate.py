@@ -14,24 +14,23 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
 from ..check.diagnose import cell_note
 from ..errors import InputError
-from ..fileio import atomic_write_bytes
+from ..fileio import atomic_write_bytes, backup
 from ..findings import SEVERITY_TEXT, Finding, fmt_number
-from ..grid import address
+from ..grid import address, parse_address
 from ..model.workbook import RECORD_SHEET, RESULT_SHEET
-from ..sources.xlsx import read_xlsx
-from .marks import FILLS, MAX_RECORD, Styles, add_comments, style_cell
-from .ooxml import CT_WORKSHEET, REL_WORKSHEET, Edit, Package, Unsafe, attr, worksheet_xml
+from .marks import FILLS, Styles, add_comments, style_cell
+from .record import RECORD_PART, RESULT_PART, Resaved, Untrusted, read_record, record_xml, trusted
+from .ooxml import CT_WORKSHEET, REL_WORKSHEET, Package, Unsafe, attr, cell_text, worksheet_xml
 
 TAG = "[xlcheck]"
 HEADERS = {"zh": ["序号", "级别", "规则", "表", "行", "栏", "单元格", "实际值", "应为", "差值", "说明"],
            "en": ["#", "severity", "rule", "table", "row", "column", "cell", "found", "expected", "difference", "message"]}
-RESULT_PART = "xl/worksheets/xlcheck-results.xml"
-RECORD_PART = "xl/worksheets/xlcheck-record.xml"
 
 
 def comment_text(findings: list[Finding]) -> str:
@@ -93,44 +92,24 @@ def _add_sheet(pkg: Package, name: str, part: str, content: str | None, hidden: 
         pkg.add(part, content)
 
 
-def _record_xml(pkg: Package, cells: list[tuple[str, str, str, str]]) -> str:
-    rows = [["sheet | kind", "cell | part", "fill | before", "note | after"]]
-    rows += [list(cell) for cell in cells]                                # as the live path records cells
-    for e in pkg.edits:
-        if len(e.before) > MAX_RECORD or len(e.after) > MAX_RECORD:
-            raise Unsafe(f"{e.part} 的改动过大，无法记录")
-        rows.append(["#edit", e.part, e.before, e.after])
-    rows += [["#part", name, "", ""] for name in pkg.created + [RECORD_PART]]
-    return worksheet_xml(rows)
-
-
 # ------------------------------------------------------------------ marking and clearing
 
 
-def _record(pkg: Package) -> list[list[str]] | None:
-    part = next((s["part"] for s in pkg.sheets() if s["name"] == RECORD_SHEET), None)
-    if not part or part not in pkg.data:
-        return None
-    with zipfile.ZipFile(io.BytesIO(pkg.bytes())) as z:
-        grid = read_xlsx("<package>", z)
-    sheet = grid.sheet(RECORD_SHEET)
-    return [[("" if v is None else str(v)) for v in row] for row in (sheet.rows(4) if sheet else [])][1:]
-
-
 def clear_package(pkg: Package) -> int:
-    """Undo every recorded mark; returns the number of cells that were marked."""
-    rows = _record(pkg)
+    """Undo every recorded mark; returns the number of cells that were marked. The record is
+    checked first (`record.trusted`): a record asking for anything xlcheck could not have done is
+    refused and nothing is touched."""
+    rows = read_record(pkg, RECORD_SHEET)
     if rows is None:
         return 0
-    edits = [Edit(r[1], r[2], r[3]) for r in rows if r and r[0] == "#edit"]
-    parts = [r[1] for r in rows if r and r[0] == "#part"]
+    edits, parts = trusted(pkg, rows)
     failed = [e for e in reversed(edits) if not pkg.undo(e)]
     if failed:
         raise Resaved(f"标注记录与文件内容不一致（{failed[0].part}）：文件已被其他程序另存")
     for part in parts:
         pkg.remove(part)
     pkg.edits, pkg.created = [], []
-    return sum(1 for r in rows if r and not r[0].startswith("#"))
+    return sum(1 for r in rows if r and r[0] and not r[0].startswith("#"))
 
 
 def mark_package(pkg: Package, findings: list[Finding], lang: str = "zh", diagnosis=None) -> int:
@@ -162,14 +141,10 @@ def mark_package(pkg: Package, findings: list[Finding], lang: str = "zh", diagno
     _add_sheet(pkg, RESULT_SHEET, RESULT_PART, None, hidden=False)
     _add_sheet(pkg, RECORD_SHEET, RECORD_PART, None, hidden=True)
     pkg.add(RESULT_PART, worksheet_xml(rows, (6, 8, 26, 24, 30, 16, 16, 10, 10, 8, 90), cell_styles, links, freeze=True))
-    pkg.data[RECORD_PART] = _record_xml(pkg, marked).encode("utf-8")
+    pkg.data[RECORD_PART] = record_xml(pkg, marked).encode("utf-8")
     pkg.infos.append(zipfile.ZipInfo(RECORD_PART, date_time=(1980, 1, 1, 0, 0, 0)))
     pkg.created.append(RECORD_PART)
     return len(by_cell)
-
-
-class Resaved(Unsafe):
-    """The marks were recorded, but another program has re-saved the file since."""
 
 
 # Parts openpyxl drops or re-serialises: a re-saved copy holding any is not cleared through openpyxl.
@@ -178,6 +153,15 @@ class Resaved(Unsafe):
 _EXTENSIONS = re.compile(rb"<(?:\w+:)?extLst\b")
 _OPENPYXL_LOSES = ("xl/charts/", "xl/drawings/drawing", "xl/pivot", "xl/threadedComments", "xl/media/",
                    "xl/ctrlProps/", "xl/activeX/", "xl/slicers/", "xl/timelines/", "customUI/", "xl/persons/")
+
+
+def _one_cell(ref) -> bool:
+    """Whether a recorded reference is one cell of a sheet (A1 to XFD1048576)."""
+    try:
+        row, col = parse_address(ref) if isinstance(ref, str) else (0, 0)
+    except ValueError:
+        return False
+    return 1 <= row <= 1048576 and 1 <= col <= 16384
 
 
 def clear_resaved(raw: bytes, xlsm: bool = False) -> bytes:
@@ -194,12 +178,17 @@ def clear_resaved(raw: bytes, xlsm: bool = False) -> bytes:
     from openpyxl import load_workbook          # deferred (start-up time): only a re-saved copy needs openpyxl
     from openpyxl.styles import PatternFill
     from openpyxl.xml.functions import fromstring
-    wb = load_workbook(io.BytesIO(raw), keep_vba=xlsm, keep_links=True)
+    try:
+        with warnings.catch_warnings():         # openpyxl warns on stderr about what it cannot read
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(raw), keep_vba=xlsm, keep_links=True)
+    except Exception as exc:                    # openpyxl's parsers on a damaged part raise anything
+        raise Unsafe(f"文件在标注后已被改写，且 openpyxl 无法读取它（{exc.__class__.__name__}）") from None
     if RECORD_SHEET in wb.sheetnames:
         for row in wb[RECORD_SHEET].iter_rows(min_row=2, values_only=True):
-            if row and row[0] in wb.sheetnames and row[1]:
+            if row and row[0] in wb.sheetnames and _one_cell(row[1]):
                 cell = wb[row[0]][row[1]]
-                try:
+                try:                            # the record is the workbook's: any fill it holds may be broken
                     cell.fill = PatternFill.from_tree(fromstring(row[2])) if row[2] else PatternFill()
                 except Exception:
                     cell.fill = PatternFill()
@@ -241,7 +230,7 @@ def findings_workbook(findings: list[Finding], lang: str = "zh") -> bytes:
     ws.title = RESULT_SHEET
     rows, _, _ = _result_rows(findings, lang, None)
     for row in rows:
-        ws.append([("'" + v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+        ws.append([cell_text(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -262,11 +251,17 @@ def annotate_file(source: Path, target: Path, findings: list[Finding], lang: str
         raise InputError(f"{source}：无法写入标注（{exc.__class__.__name__}）") from None
 
 
-def clear_file(source: Path, target: Path) -> int:
+def clear_file(source: Path, target: Path, keep_backup: bool = False) -> int:
+    """Write `source` without its marks to `target` (keeping `target.bak` first when asked, and
+    only once the marks could be cleared); returns the number of cells that were marked."""
     raw = Path(source).read_bytes()
     try:
         pkg, n = _open_cleared(raw, Path(source).suffix.lower() in (".xlsm", ".xltm"))
+    except Untrusted as exc:
+        raise InputError(f"{source}：{exc}；未作任何改动") from None
     except Unsafe as exc:
         raise InputError(f"{source}：{exc}") from None
+    if keep_backup:
+        backup(target)
     atomic_write_bytes(target, pkg.bytes())
     return n

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from html import unescape as _unescape_html
 from xml.sax.saxutils import escape, quoteattr
 
+from ..findings import clip, printable
 from ..grid import address
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -139,7 +140,7 @@ class Package:
         """name, r:id, state and part of every sheet, in workbook order."""
         wb = self.workbook_part()
         text = self.text(wb)
-        rels = {r["Id"]: r for r in self.relationships(wb)}
+        rels = {r.get("Id"): r for r in self.relationships(wb)}
         out = []
         for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*?)/?>", text):
             attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
@@ -174,13 +175,26 @@ def esc(text: str) -> str:
 
 
 _NOT_IN_XML = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def xstring(text: str) -> str:
-    """A spreadsheet string as element text: what XML cannot carry (control characters, a
-    carriage return) written as _xHHHH_, and a literal _xHHHH_ kept literal by escaping its
-    underscore (_x005F_), as Excel reads them; then XML-escaped."""
+    """A spreadsheet string as element text: at most Excel's 32,767 characters; what XML cannot
+    carry (control characters, a carriage return) written as _xHHHH_, and a literal _xHHHH_ kept
+    literal by escaping its underscore (_x005F_), as Excel reads them; a lone surrogate (which
+    UTF-8 cannot encode) as U+FFFD; then XML-escaped."""
+    text = _SURROGATE.sub("\ufffd", clip(text))
     return escape(_NOT_IN_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text))
+
+
+def cell_text(value):
+    """A value as a cell of a workbook written through openpyxl: text at most 32,767 characters,
+    its control characters and lone surrogates shown as \\xNN (openpyxl refuses the first, UTF-8
+    the second), and text starting with "=" kept as text rather than taken for a formula."""
+    if not isinstance(value, str):
+        return value
+    text = clip(printable(value, newlines=True))
+    return "'" + text if text.startswith("=") else text
 
 
 def inline_cell(ref: str, value, style: int | None = None) -> str:

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+import math
+import re
+from typing import Any, Iterable
 
 import click
 
 from ..check.diagnose import summary as diagnosis_summary
 from ..check.reading import reading_lines
 from ..check.result import Result
-from ..findings import SEVERITY_TEXT
+from ..findings import SEVERITY_TEXT, fmt_number, printable
 
 STATUS_EXIT = {"ok": 0, "invalid": 1, "error": 2}
 
@@ -22,17 +24,42 @@ def to_json(results: list[Result], extra: dict | None = None) -> str:
     doc = {"files": [r.to_json() for r in results]}
     if extra:
         doc.update(extra)
-    return json.dumps(doc, ensure_ascii=False, indent=2)
+    return json_text(doc)
 
 
 def json_file(result: Result) -> str:
     """One file's entry of the JSON document, indented as `to_json` indents it."""
-    text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
-    return "  " + text.replace("\n", "\n  ")
+    return "  " + json_text(result.to_json()).replace("\n", "\n  ")
+
+
+# Written as \uXXXX escapes, which every JSON parser reads: lone surrogates (an undecodable file
+# name, a cell's _xD800_) cannot be encoded as UTF-8 at all, and C1 controls and DEL would reach a
+# terminal raw (json.dumps escapes only C0).
+_RAW = re.compile("[\x7f-\x9f\ud800-\udfff]")
+
+
+def _plain(value: Any) -> Any:
+    """Valid JSON whatever was read: non-finite numbers (inf, nan) as text, integers past what
+    a JSON reader takes as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
+        return fmt_number(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def json_text(doc: Any) -> str:
+    text = json.dumps(_plain(doc), ensure_ascii=False, indent=2, allow_nan=False, default=str)
+    return _RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[str]:
-    """A readable summary of one file: counts by severity, then each finding with its cell."""
+    """A readable summary of one file: counts by severity, then each finding with its cell. Every
+    text that came from a file or a path goes through `printable`: nothing reaches the terminal raw."""
     zh = lang != "en"
     sev = SEVERITY_TEXT["en" if not zh else "zh"]
 
@@ -42,12 +69,12 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
         return click.style(text, fg={"error": "red", "warning": "yellow"}.get(severity, None), bold=severity == "error")
 
     if result.status == "error":
-        return [paint(f"✗ {result.error}", "error")]
+        return [paint(f"✗ {printable(result.error)}", "error")]
     c = result.counts
     edition = (f"{result.edition} 年版" if zh else f"{result.edition} edition") if result.edition else ""
-    head = result.path
+    head = printable(result.path)
     if result.organ or result.year:
-        who = " ".join(str(x) for x in (result.organ, f"{result.year}年度" if zh and result.year else result.year) if x)
+        who = " ".join(printable(x) for x in (result.organ, f"{result.year}年度" if zh and result.year else result.year) if x)
         head += f"（{who}）" if zh else f" ({who})"
     if not result.findings:
         summary = "未发现问题" if zh else "no findings"
@@ -59,24 +86,27 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
     lines = [paint(f"{mark} {head}：{edition}，{summary}" if zh else f"{mark} {head}: {edition}, {summary}",
                    "error" if result.status == "invalid" else None)]
     if result.diagnosis is not None:
-        lines.append(f"  {paint('→', 'error')} {diagnosis_summary(result.diagnosis, lang)}")
+        lines.append(f"  {paint('→', 'error')} {printable(diagnosis_summary(result.diagnosis, lang))}")
     for f in result.findings:
         if f.severity == "info" and result.continuity is not None and f.rule.startswith("continuity."):
             continue                  # said once above
-        where = f.where or "—"
+        where = printable(f.where) or "—"
         if f.line and not zh:
             where = f"line {f.line}"
-        lines.append(f"  {paint(sev.get(f.severity, f.severity), f.severity)}  {where}  {f.rule}  {f.message}")
+        lines.append(f"  {paint(sev.get(f.severity, f.severity), f.severity)}  {where}  {f.rule}  {printable(f.message)}")
     if result.continuity is not None:
         c = result.continuity
         if c["status"] == "assessed":
-            lines.append(f"  上年对比：{c['previous']}" if zh else f"  last year: {c['previous']}")
+            previous = printable(c["previous"])
+            lines.append(f"  上年对比：{previous}" if zh else f"  last year: {previous}")
         else:
-            lines.append(f"  上年对比：未校验（{c.get('reason') or ''}）" if zh else f"  last year: not assessed ({c.get('reason') or ''})")
+            reason = printable(c.get("reason") or "")
+            lines.append(f"  上年对比：未校验（{reason}）" if zh else f"  last year: not assessed ({reason})")
     if result.reading is not None:
         lines.extend(reading_lines(result.reading, lang))
     for note in result.notes:
-        lines.append(f"  {paint('注意' if zh else 'note', 'warning')}{'：' if zh else ': '}{note}")
+        lines.append(f"  {paint('注意' if zh else 'note', 'warning')}{'：' if zh else ': '}{printable(note)}")
     if result.output:
-        lines.append(f"  {'标注副本' if zh else 'annotated copy'}：{result.output}" if zh else f"  annotated copy: {result.output}")
+        output = printable(result.output)
+        lines.append(f"  标注副本：{output}" if zh else f"  annotated copy: {output}")
     return lines

@@ -6,11 +6,13 @@ import csv
 import io
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from ..check.result import Result
 from ..errors import InputError
 from ..fileio import atomic_write_bytes
-from ..findings import SEVERITY_TEXT
+from ..findings import SEVERITY_TEXT, clip, printable
+from .ooxml import cell_text
 
 SUMMARY_HEADERS = ["文件", "机关", "报告年度", "版本", "状态", "错误数", "警告数", "第一个问题", "上年对比", "标注副本"]
 FINDING_HEADERS = ["文件", "机关", "级别", "规则", "表", "行", "栏", "工作表", "单元格", "实际值", "应为", "差值", "说明"]
@@ -35,10 +37,20 @@ def summary_rows(results: list[Result]):
 
 
 def _csv_safe(value):
-    """A cell a spreadsheet would take for a formula (= + - @, tab, CR) is escaped with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """A cell a spreadsheet would take for a formula (= + - @, tab, CR) is escaped with a quote;
+    control characters and lone surrogates are written out (\\xNN), text cut to a cell's limit."""
+    if isinstance(value, str):
+        value = clip(printable(value, newlines=True))
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
     return "" if value is None else value
+
+
+def summary_paths(path: str) -> list[Path]:
+    """The files a summary at `path` writes: the workbook, or the two CSV files."""
+    target = Path(path)
+    if target.suffix.lower() == ".csv":
+        return [target, target.with_name(target.stem + "-findings.csv")]
+    return [target]
 
 
 def write_summary(path: str, results: list[Result]) -> list[Path]:
@@ -46,8 +58,7 @@ def write_summary(path: str, results: list[Result]) -> list[Path]:
     target = Path(path)
     if target.suffix.lower() == ".csv":
         written = []
-        for rows, headers, out in ((files, SUMMARY_HEADERS, target),
-                                   (findings, FINDING_HEADERS, target.with_name(target.stem + "-findings.csv"))):
+        for rows, headers, out in zip((files, findings), (SUMMARY_HEADERS, FINDING_HEADERS), summary_paths(path)):
             buf = io.StringIO()
             writer = csv.writer(buf)
             writer.writerow(headers)
@@ -67,13 +78,12 @@ def write_summary(path: str, results: list[Result]) -> list[Path]:
     ws.append(SUMMARY_HEADERS)
     fills = {"通过": "FFC6EFCE", "有错误": "FFFFC7CE", "无法校验": "FFFFEB9C"}
     for row in files:
-        ws.append([_text_safe(v) for v in row])
+        ws.append([cell_text(v) for v in row])
         r = ws.max_row
         ws.cell(r, 5).fill = PatternFill("solid", fgColor=fills[row[4]])
         if row[9]:
             link = ws.cell(r, 10)
-            rel = os.path.relpath(Path(row[9]).resolve(), start=target.resolve().parent)
-            link.hyperlink = Hyperlink(ref=link.coordinate, target=rel.replace(os.sep, "/"))
+            link.hyperlink = Hyperlink(ref=link.coordinate, target=_link(Path(row[9]), target))
             link.font = Font(color="FF0563C1", underline="single")
     for col, width in zip("ABCDEFGHIJ", (40, 24, 10, 8, 10, 8, 8, 80, 10, 40)):
         ws.column_dimensions[col].width = width
@@ -82,7 +92,7 @@ def write_summary(path: str, results: list[Result]) -> list[Path]:
     detail = wb.create_sheet("全部问题")
     detail.append(FINDING_HEADERS)
     for row in findings:
-        detail.append([_text_safe(v) for v in row])
+        detail.append([cell_text(v) for v in row])
     for col, width in zip("ABCDEFGHIJKLM", (40, 24, 6, 26, 24, 30, 16, 12, 10, 10, 10, 8, 90)):
         detail.column_dimensions[col].width = width
     detail.freeze_panes = "A2"
@@ -95,8 +105,10 @@ def write_summary(path: str, results: list[Result]) -> list[Path]:
     return [atomic_write_bytes(target, buf.getvalue())]
 
 
-def _text_safe(value):
-    """openpyxl would store a string starting with "=" as a formula: keep text as text."""
-    if isinstance(value, str) and value.startswith("="):
-        return "'" + value
-    return value
+def _link(output: Path, summary: Path) -> str:
+    """The summary's relative link to an annotated copy; a name XML cannot carry is percent-encoded."""
+    try:
+        rel = os.path.relpath(output.resolve(), start=summary.resolve().parent).replace(os.sep, "/")
+    except ValueError:                        # another drive (Windows)
+        rel = output.resolve().as_uri()
+    return rel if printable(rel) == rel else quote(rel.encode("utf-8", "surrogateescape"), safe="/")

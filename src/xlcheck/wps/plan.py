@@ -38,8 +38,17 @@ def _sheets(payload: dict) -> list[dict]:
         if not isinstance(notes, list) or any(not isinstance(n, str) for n in notes):
             raise BadPayload(f"工作表「{s['name']}」的批注列表格式不对")
         out.append({"name": s["name"], "top": top, "left": left, "values": values,
-                    "notes": {n.replace("$", "").upper() for n in notes}})
+                    "notes": {n.replace("$", "").upper() for n in notes}, "state": _state(s.get("visible"))})
     return out
+
+
+def _state(visible) -> str | None:
+    """A sheet's Visible as WPS gives it (-1 or true shown, 0 or false hidden, 2 very hidden)."""
+    if visible is None:
+        return None
+    if visible is True or visible == -1:
+        return "visible"
+    return "veryHidden" if visible == 2 else "hidden"
 
 
 def _names(payload: dict) -> list[tuple[str, str]]:
@@ -91,7 +100,7 @@ def answer(payload: Any, lang: str = "zh") -> tuple[int, dict]:
     if action == "clear":
         plan["message"] = f"已清除 {len(rows)} 个单元格的标记。" if rows else "没有需要清除的标记。"
         return 200, plan
-    grid = grid_of(str(payload.get("book") or "工作簿"), [(s["name"], s["top"], s["left"], s["values"]) for s in sheets], names)
+    grid = grid_of(str(payload.get("book") or "工作簿"), [(s["name"], s["top"], s["left"], s["values"], s["state"]) for s in sheets], names)
     try:
         result = check_grid(grid, None, Options(lang=lang))
     except InputError as exc:

@@ -59,7 +59,9 @@
         each(ws.Comments, function (comment) {
             notes.push(plainAddress(comment.Parent));
         });
-        return {name: ws.Name, top: used.Row, left: used.Column, values: rows(used.Value2), notes: notes};
+        // Visible: -1 (or true) shown, 0 hidden, 2 very hidden — a table read from a hidden sheet is a finding
+        return {name: ws.Name, top: used.Row, left: used.Column, values: rows(used.Value2), notes: notes,
+                visible: ws.Visible};
     }
 
     function readBook(wb, action) {
