@@ -152,6 +152,10 @@ def test_options_reach_the_check(server, tmp_path):
     assert strict["findings"][0]["rule"] == "cell.placeholder" and strict["findings"][0]["message"].endswith("placeholder “/”, counted as 0")
     year = post(server, good, year="2022").json()["files"][0]
     assert year["year"] == 2022
+    off = post(server, good, strict="1", annotate="0", severity="cell.placeholder=off").json()["files"][0]
+    assert off["status"] == "ok" and off["findings"] == []
+    bad = post(server, good, severity="cell.placeholder=fatal")
+    assert bad.status_code == 400 and bad.json()["error"] == "severity 的格式应为 规则=error|warning|off，而不是「cell.placeholder=fatal」"
 
 
 def test_last_years_report_is_compared(server):

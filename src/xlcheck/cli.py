@@ -74,16 +74,6 @@ def template(year, organ, edition_name, schema_path, formulas, lang, output):
     click.echo(f"已生成 {printable(path)}：{model.title}，{year} 年度{note}")
 
 
-def _severity_overrides(values) -> dict[str, str]:
-    out = {}
-    for item in values:
-        rule, sep, level = item.partition("=")
-        if not sep or level not in ("error", "warning", "off"):
-            raise InputError(f"--severity 的格式应为 规则=error|warning|off，而不是「{item}」")
-        out[rule.strip()] = level
-    return out
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(), help="标注副本的路径（多个文件时为目录）。默认：<文件名>.checked.xlsx")
@@ -109,6 +99,7 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
     """
     from .batch import expand, run as run_batch                   # deferred: start-up time
     from .check import Options
+    from .check.result import severity_overrides
     from .model import editions as schemas
     from .outputs.report import json_file, text_lines
     from .outputs.summary import summary_paths, write_summary
@@ -127,7 +118,7 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
             spec = ("edition", edition_name)
         else:
             spec = None
-        options = Options(lang=lang, strict=strict, year=year, severities=_severity_overrides(severity),
+        options = Options(lang=lang, strict=strict, year=year, severities=severity_overrides(severity),
                           explain_reading=explain_reading)
         files = expand(list(paths))
         if previous and len(files) > 1:

@@ -106,3 +106,14 @@ def finish(findings: list[Finding], options: Options) -> list[Finding]:
 def status_of(findings: list[Finding], strict: bool) -> str:
     bad = {"error", "warning"} if strict else {"error"}
     return "invalid" if any(f.severity in bad for f in findings) else "ok"
+
+
+def severity_overrides(values, option: str = "--severity") -> dict[str, str]:
+    """`RULE=error|warning|off` items (the CLI's --severity, the server's `severity` fields) → {rule: level}."""
+    out = {}
+    for item in values:
+        rule, sep, level = str(item).partition("=")
+        if not sep or level not in ("error", "warning", "off"):
+            raise InputError(f"{option} 的格式应为 规则=error|warning|off，而不是「{item}」")
+        out[rule.strip()] = level
+    return out

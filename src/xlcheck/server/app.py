@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..check import Options, Result
+from ..check.result import severity_overrides
 from ..errors import InputError
 from ..model import editions
 from ..outputs.report import to_json
@@ -94,7 +95,12 @@ def _options(form) -> tuple[Options, str | None, bool]:
     edition = form.get("edition") or None
     if edition and edition not in editions.shipped():
         raise Refused(400, f"没有格式版本「{edition}」（可选：{'、'.join(editions.shipped())}）")
-    options = Options(lang=lang, strict=(form.get("strict") or "").lower() in TRUE, year=int(year) if year else None)
+    try:
+        severities = severity_overrides(form.getlist("severity"), "severity")
+    except InputError as exc:
+        raise Refused(400, str(exc)) from None
+    options = Options(lang=lang, strict=(form.get("strict") or "").lower() in TRUE, year=int(year) if year else None,
+                      severities=severities)
     annotate = (form.get("annotate") or "1").lower() in TRUE
     return options, edition, annotate
 

@@ -31,6 +31,8 @@ def document(cfg: Config, base: str) -> dict:
                         "year": {"type": "integer", "description": "报告年度（默认从文件读取）"},
                         "edition": {"type": "string", "enum": ["2019", "2021"]},
                         "strict": {"type": "boolean", "description": "警告也算作错误"},
+                        "severity": {"type": "array", "items": {"type": "string", "pattern": "^[^=]+=(error|warning|off)$"},
+                                     "description": "改变规则的级别，如 active.in_force_below_issued=off（可多个）"},
                         "lang": {"type": "string", "enum": ["zh", "en"], "default": "zh"},
                         "annotate": {"type": "boolean", "default": True, "description": "生成标注副本"}}}}}},
                 "responses": {
