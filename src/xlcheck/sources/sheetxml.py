@@ -176,10 +176,12 @@ def _refuse(*_args):
     raise _Refused("DTD or entity declaration in a workbook part")
 
 
-def _parser(start, end, chars):
+def _parser(start, end, chars, namespaces: bool = False):
+    """expat refusing any DTD or entity declaration; with `namespaces`, names are
+    'namespace-uri}local' whatever the prefixes."""
     from xml.parsers import expat        # deferred (start-up time): only parts the scanner gives up on need it
 
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate(namespace_separator="}" if namespaces else None)
     parser.StartDoctypeDeclHandler = _refuse
     parser.EntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse
@@ -189,9 +191,13 @@ def _parser(start, end, chars):
     return parser
 
 
-def _run(parser, data: bytes) -> None:
+def _run(parser, data) -> None:
+    """Parse `data`, bytes or a binary stream."""
     try:
-        parser.Parse(data, True)
+        if isinstance(data, bytes):
+            parser.Parse(data, True)
+        else:
+            parser.ParseFile(data)
     except _Refused:
         raise InputError("工作表含有 DTD 或实体声明，已拒绝解析") from None
 
