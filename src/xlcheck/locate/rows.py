@@ -9,6 +9,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..grid import Grid
 from ..model.workbook import OWN_SHEETS
@@ -16,14 +17,22 @@ from ..sources.limits import MAX_AREA, too_large
 
 MAX_COLUMN = 16384  # the widest sheet
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "[", "〕": "]"})
+_SPACE = re.compile(r"\s+")
+_NUMBERING = re.compile(r"^(\d+)[、.．]")
 
 
 def norm(text) -> str:
     """A label as compared: NFKC (full-width → half-width), no whitespace, straight quotes,
     「1、」 numbering as 「1.」, no trailing colon."""
-    s = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
-    s = re.sub(r"\s+", "", s)
-    s = re.sub(r"^(\d+)[、.．]", r"\1.", s)
+    return _norm(text if text.__class__ is str else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm(text: str) -> str:
+    """Normalised once per process: the labels of every report are the same few hundred texts."""
+    s = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    s = _SPACE.sub("", s)
+    s = _NUMBERING.sub(r"\1.", s)
     return s.rstrip(":：")
 
 
@@ -61,6 +70,11 @@ class _Rows(list):
                     if cell.key:
                         self._index.setdefault(cell.key, []).append((i, j))
         return self._index.get(key, [])
+
+    def keys(self) -> set[str]:
+        """Every label key of the source."""
+        self.positions("")
+        return self._index.keys()
 
     def keys_of(self, i: int) -> set[str]:
         if self._row_keys is None:
@@ -126,14 +140,22 @@ def source_rows(grid: Grid) -> _Rows:
             by_row = {}
             for r, c in sorted(sheet.cells):
                 by_row.setdefault(r, []).append(c)
+        held: dict[int, dict[int, object]] = {}          # the cells indexed by row
+        for (r, c), cell in sheet.cells.items():
+            held.setdefault(r, {})[c] = cell.value
+        name = sheet.name
         for r in rows_used:
             row = []
+            values = held.get(r, {})
             for c in by_row[r]:
-                if (r, c) in covered:
+                if covered and (r, c) in covered:
                     continue
-                value = sheet.value(r, c)
-                text = "" if value is None else str(value).strip()
-                row.append(SCell(text, norm(text), sheet.name, r, c))
+                value = values.get(c)
+                if value is None:
+                    row.append(SCell("", "", name, r, c))
+                    continue
+                text = str(value).strip()
+                row.append(SCell(text, _norm(text), name, r, c))
             out.append(row)
     return out
 
