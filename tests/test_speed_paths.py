@@ -65,3 +65,79 @@ def test_label_located_workbook_finds_what_the_template_finds(tmp_path):
     hand = check_file(str(_by_hand(tmp_path / "h.xlsx", flat)))
     assert [(f.rule, f.point, f.severity) for f in hand.findings] == [(f.rule, f.point, f.severity) for f in wrong.findings]
     assert hand.findings
+
+
+# ---------------------------------------------------------------- the compiled check
+
+from hypothesis import HealthCheck, given, settings                     # noqa: E402
+from hypothesis import strategies as st                                 # noqa: E402
+
+from test_properties import consistent                                  # noqa: E402
+from xlcheck.model import editions                                      # noqa: E402
+from xlcheck.rules import compiled, registry                            # noqa: E402
+from xlcheck.rules.relations import PREVIOUS                            # noqa: E402
+
+ODD_VALUES = st.one_of(st.integers(-5, 40), st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.none(),
+                       st.sampled_from(["", "12", "１２", "无", "x"]), st.just({}), st.just([1]),
+                       st.decimals(allow_nan=False, allow_infinity=False, places=2))
+
+
+@st.composite
+def broken(draw, edition):
+    """A consistent instance, then a few random changes: a cell's value, a cell or row or table
+    removed, a property added, an object replaced, last year's report beside it."""
+    inst = draw(consistent(edition))
+    for _ in range(draw(st.integers(0, 3))):
+        table = draw(st.sampled_from(sorted(inst)))
+        rows = inst[table]
+        if not isinstance(rows, dict) or not rows:
+            continue
+        row = draw(st.sampled_from(sorted(rows)))
+        cells = rows[row]
+        action = draw(st.sampled_from(["value", "value", "value", "shift", "drop_cell", "drop_row", "drop_table", "extra",
+                                       "scalar_row", "previous"]))
+        if action in ("value", "shift") and isinstance(cells, dict) and cells:
+            column = draw(st.sampled_from(sorted(cells)))
+            cells[column] = draw(ODD_VALUES) if action == "value" else cells[column] + draw(st.integers(-2, 2))
+        elif action == "drop_cell" and isinstance(cells, dict) and cells:
+            del cells[draw(st.sampled_from(sorted(cells)))]
+        elif action == "drop_row":
+            del rows[row]
+        elif action == "drop_table":
+            del inst[table]
+        elif action == "extra":
+            target = draw(st.sampled_from([inst, rows, cells if isinstance(cells, dict) else rows]))
+            target[draw(st.sampled_from(["extra", "total", "new"]))] = draw(ODD_VALUES)
+        elif action == "scalar_row":
+            rows[row] = draw(ODD_VALUES)
+        elif action == "previous":
+            inst[PREVIOUS] = draw(consistent(edition))
+    return inst
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), edition=st.sampled_from(["2019", "2021"]))
+def test_compiled_check_is_sure_only_where_jsonschema_reports_nothing(data, edition):
+    model = editions.edition(edition)
+    inst = data.draw(broken(edition))
+    errors = list(registry.validator_for(model.schema).iter_errors(inst))
+    if compiled.surely_valid(model, inst):
+        assert errors == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), edition=st.sampled_from(["2019", "2021"]))
+def test_compiled_check_is_sure_of_consistent_tables(data, edition):
+    model = editions.edition(edition)
+    inst = data.draw(consistent(edition))
+    assert compiled.surely_valid(model, inst)
+    assert list(registry.validator_for(model.schema).iter_errors(inst)) == []
+
+
+def test_compiled_check_knows_the_validators_keywords():
+    assert set(registry.KEYWORDS) == set(compiled.KEYWORDS)
+
+
+def test_compiled_check_gives_up_on_what_it_does_not_know():
+    schema = {"type": "object", "properties": {"a": {"type": "integer", "multipleOf": 2}}}
+    assert compiled.compile_schema(schema)({"a": 2}) is False
