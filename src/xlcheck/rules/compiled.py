@@ -60,12 +60,10 @@ def _object(schema: dict) -> Check:
     extra = schema.get("additionalProperties", True)
     if extra not in (True, False) or not isinstance(required, tuple):
         return _never
-    rules = []
-    for key, value in schema.items():
-        if key in _RELATIONS:
-            rules.append((key, value))
-        elif key == "x-continuity":
-            rules.append((key, None))
+    rules = [_relation(key, rule) for key in _RELATIONS if isinstance(schema.get(key), list) for rule in schema[key]]
+    if any(key in schema and not isinstance(schema[key], list) for key in _RELATIONS):
+        return _never
+    continuity = "x-continuity" in schema
 
     def check(instance) -> bool:
         if instance.__class__ is not dict:
@@ -80,17 +78,58 @@ def _object(schema: dict) -> Check:
                     return False
             elif not sub(value):
                 return False
-        for kind, value in rules:
-            if kind == "x-compare":
-                if any(not c.holds for c in comparisons(value, instance)):
-                    return False
-            elif kind == "x-continuity":
-                if isinstance(instance.get(PREVIOUS), dict):
-                    return False              # last year's report beside it: left to jsonschema
-            elif any(not eq.holds for eq in equations(value, instance, kind, failing=True)):
+        if continuity and isinstance(instance.get(PREVIOUS), dict):
+            return False                      # last year's report beside it: left to jsonschema
+        for holds in rules:
+            if not holds(instance):
                 return False
         return True
     return check
+
+
+_OPS = {"==": lambda a, b: a == b, ">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b}
+
+
+def _relation(kind: str, rule: dict) -> Check:
+    """Does the relation `rule` states hold wherever it binds? Where every value bound is a whole
+    number the sums are compared here (exactly, as `relations` does for whole numbers); anything
+    else is decided by `relations` itself, the records our keywords report."""
+    if not isinstance(rule, dict):
+        return _never
+    if kind == "x-sum":
+        left, right, op = [rule.get("total")], list(rule.get("parts", ())), "=="
+    else:
+        left, right, op = list(rule.get("left", ())), list(rule.get("right", ())), rule.get("op", "==")
+    names, k, each = left + right, len(left), rule.get("each") == "*"
+    if op not in _OPS or not all(isinstance(n, str) for n in names):
+        return _never
+    compare = _OPS[op]
+
+    def exact(values) -> bool | None:
+        if all(v.__class__ is int for v in values):
+            return compare(sum(values[:k]), sum(values[k:]))
+        return None
+
+    def general(instance) -> bool:
+        if kind == "x-compare":
+            return all(c.holds for c in comparisons([rule], instance))
+        return all(eq.holds for eq in equations([rule], instance, kind, failing=True))
+
+    def holds(instance) -> bool:
+        if not each:
+            found = exact([instance.get(n) for n in names])
+            return found if found is not None else general(instance)
+        rows = [instance.get(n) for n in names]
+        if not all(r.__class__ is dict for r in rows):
+            return general(instance)
+        for column in rows[0]:
+            found = exact([r.get(column) for r in rows])
+            if found is None:
+                return general(instance)
+            if not found:
+                return False
+        return True
+    return holds
 
 
 def _scalar(schema: dict) -> Check:
@@ -116,6 +155,11 @@ def _scalar(schema: dict) -> Check:
                 return False                  # left to jsonschema
             return all(ok(value, bound) for bound, ok in bounds)
         return True
+
+    if names == ["integer"] and len(bounds) == 1 and schema.get("minimum") == 0:
+        def count(value) -> bool:                   # the cell type of nearly every cell
+            return (value >= 0) if value.__class__ is int else check(value)
+        return count
     return check
 
 

@@ -67,17 +67,30 @@ def plain_text(data: bytes) -> str:
         raise NotPlain from None
 
 
+_DECODED: dict[str, str] = {}       # raw text → decoded, across parts: labels repeat in every report
+_DECODED_MAX = 1 << 16
+
+
 def decode_texts(texts: set[str]) -> dict[str, str]:
     """Resolve character references (and normalise line ends) of many texts with one C parse.
-    The texts hold no '<' (the scanner's groups exclude it), so they cannot add markup."""
+    The texts hold no '<' (the scanner's groups exclude it), so they cannot add markup. A text
+    met before (a printed label) is not decoded again."""
     if not texts:
         return {}
-    ordered = list(texts)
+    out = {raw: _DECODED[raw] for raw in texts if raw in _DECODED}
+    ordered = [raw for raw in texts if raw not in out]
+    if not ordered:
+        return out
     try:
         root = fromstring("<x><t>" + "</t><t>".join(ordered) + "</t></x>")
     except ParseError:
         raise NotPlain from None                        # an undefined entity: let expat say so
-    return {raw: t.text or "" for raw, t in zip(ordered, root)}
+    found = {raw: t.text or "" for raw, t in zip(ordered, root)}
+    if len(_DECODED) + len(found) > _DECODED_MAX:
+        _DECODED.clear()
+    _DECODED.update((raw, text) for raw, text in found.items() if len(raw) < 4096)
+    out.update(found)
+    return out
 
 
 def _texts(inline: str) -> str | None:
