@@ -143,3 +143,16 @@ def test_compiled_check_knows_the_validators_keywords():
 def test_compiled_check_gives_up_on_what_it_does_not_know():
     schema = {"type": "object", "properties": {"a": {"type": "integer", "multipleOf": 2}}}
     assert compiled.compile_schema(schema)({"a": 2}) is False
+
+
+def test_checking_a_clean_template_imports_neither_jsonschema_nor_the_annotator(tmp_path):
+    """What one file on the command line pays for: a template that passes the compiled check
+    never needs jsonschema, and checking without marks never needs the annotator."""
+    import subprocess
+    import sys
+    path = write_filled(tmp_path / "clean.xlsx", SAMPLE_2021)
+    code = ("import sys\nfrom xlcheck.verify import Plan, verify_path\nfrom xlcheck.check import Options\n"
+            f"r = verify_path({str(path)!r}, None, Options(), Plan(annotate=False))\n"
+            "print(r.status, sorted(m for m in ('jsonschema', 'xlcheck.outputs.annotate') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["ok", "[]"], out.stdout + out.stderr

@@ -11,7 +11,6 @@ from .fileio import atomic_write_bytes, backup
 from .grid import address
 from .model.schema import Edition, flatten
 from .model.workbook import cell_positions
-from .outputs.annotate import annotate_bytes, annotate_file
 from .previous import add_continuity
 
 MARKED_IN_PLACE = ("xlsx", "xlsm")      # formats annotated on their own package; others as a filled template
@@ -57,6 +56,7 @@ def move_to_template(result: Result) -> None:
 
 def write_filled(result: Result, target: Path, lang: str) -> Path:
     """A template of the result's edition holding the tables as read, annotated."""
+    from .outputs.annotate import annotate_bytes                 # deferred: start-up time (only when annotating)
     from .outputs.template import Options as TemplateOptions, build_workbook, fill, workbook_bytes  # deferred: start-up time (openpyxl)
 
     model = result.model
@@ -96,6 +96,7 @@ def verify_path(path: str, model: Edition | None, options: Options, plan: Plan, 
             backup(source)
         elif target.resolve() == source.resolve():
             raise InputError(f"{target}：输出文件与输入文件相同；要写入输入文件请用 --in-place")
+        from .outputs.annotate import annotate_file              # deferred: start-up time (only when annotating)
         written, warning = annotate_file(source, target, result.findings, options.lang, result.diagnosis)
         result.output = str(written)
         if warning:

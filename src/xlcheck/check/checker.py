@@ -13,8 +13,10 @@ from ..grid import Grid
 from ..locate import locate
 from ..model.schema import Edition
 from ..rules.compiled import surely_valid
+from ..rules.registry import identity_rules, validator_for
 from ..sources.open import read_source
 from .cells import read_cells
+from .diagnose import diagnose
 from .mapping import findings_of
 from .narrative import prose_findings
 from .reading import reading
@@ -42,19 +44,15 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
     result.instance, result.reads, cell_findings = read_cells(grid, model, located.cells, places, located.values)
     findings.extend(cell_findings)
     if not surely_valid(model, result.instance):          # jsonschema gives every finding and its details
-        from ..rules.registry import ReportValidator, validator_for   # deferred: start-up time (jsonschema)
-        for error in validator_for(model.schema, ReportValidator).iter_errors(result.instance):
+        for error in validator_for(model.schema).iter_errors(result.instance):
             if error.validator == "required" and not error.absolute_path:
                 continue                      # a whole table not found: reported once by the locator
             findings.extend(findings_of(model, error, places))
     if grid.report and grid.text:
         findings.extend(prose_findings(grid.text, model, result.instance, places))
-    if findings:
-        from ..rules.registry import identity_rules      # deferred: start-up time (jsonschema)
-        from .diagnose import diagnose
-        identities = identity_rules(model)
-        if any(f.rule in identities for f in findings):
-            result.diagnosis = diagnose(model, result.instance, result.reads, places)
+    identities = identity_rules(model)
+    if any(f.rule in identities for f in findings):
+        result.diagnosis = diagnose(model, result.instance, result.reads, places)
     if options.explain_reading:
         result.reading = reading(model, grid, located)
     result.findings = finish(findings, options)
