@@ -15,6 +15,7 @@ from collections import Counter
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..findings import Finding, about
 from ..grid import Grid
@@ -31,6 +32,7 @@ WINDOW = 4          # how many rows past the expected one a label may sit
 _NUMERIC = re.compile(r"^[+\-−]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|项|条|次)?$")
 
 
+@lru_cache(maxsize=1 << 16)
 def is_number_like(text: str) -> bool:
     """A number as printed (digits, full-width digits, separators, a unit), or a placeholder an
     author writes for none (/ — - 无): what stands in a number cell."""
