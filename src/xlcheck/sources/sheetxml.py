@@ -41,6 +41,8 @@ _SI = re.compile(r"<si>([^<]*(?:<(?!/?si>)[^<]*)*)</si>")        # never past th
 _DECLARATION = re.compile(r'<\?xml[^>]*?encoding=["\']([^"\']+)["\']')
 
 _address = lru_cache(maxsize=16384)(parse_address)
+_SEEN: dict[tuple, tuple] = {}      # a cell's markup (but its address) → what it holds, for cells that need
+_SEEN_MAX = 1 << 16                 # no shared string: the printed labels are the same in every report
 _AT_ONCE = 4 * 1024 * 1024          # characters of sheetData scanned with one findall
 
 
@@ -139,20 +141,29 @@ def scan_sheet(data: bytes, sheet: Sheet, strings: list[str], budget: Budget | N
         if kind == "n" and v and not formula and "&" not in v and "\r" not in v:
             cells[_address(ref)] = Cell(_number(v))    # the common case: a number
             continue
+        key = None if kind == "s" else (kind, attrs, formula, v, inline)
+        seen = _SEEN.get(key) if key is not None else None
+        if seen is not None:                            # a printed label, read in an earlier part
+            cells[_address(ref)] = Cell(*seen)
+            continue
         inline = _texts(inline) if inline and kind == "inlineStr" else None
-        pending.append((ref, kind, v, formula, inline))
+        pending.append((ref, kind, v, formula, inline, key))
     opens = body.count("<c ") + body.count("<c>") + body.count("<c/")
     if "<c\t" in body or "<c\n" in body or "<c\r" in body:
         opens = sum(1 for _ in _CELL_OPEN.finditer(body))
     if found != opens:
         raise NotPlain
     decoded = decode_texts({t for cell in pending for t in cell[2:] if t and ("&" in t or "\r" in t)})
-    for ref, kind, v, formula, inline in pending:
+    if len(_SEEN) > _SEEN_MAX:
+        _SEEN.clear()
+    for ref, kind, v, formula, inline, key in pending:
         if decoded:
             v, formula, inline = decoded.get(v, v), decoded.get(formula, formula), decoded.get(inline, inline)
         value = _value(kind, v or None, inline, strings)
         if value is not None or formula:
-            cells[_address(ref)] = Cell(value, formula or None, cached=not (formula and not v))
+            cell = cells[_address(ref)] = Cell(value, formula or None, cached=not (formula and not v))
+            if key is not None and sum(len(t) for t in key) < 4096:
+                _SEEN[key] = (cell.value, cell.formula, cell.cached)
     merged = []
     if "<mergeCell" in tail:
         refs = _MERGE.findall(tail)
