@@ -21,23 +21,10 @@ import time
 from pathlib import Path
 
 import xlcheck
-from xlcheck.model import editions, flatten
-from xlcheck.outputs.template import Options, build_workbook, fill, workbook_bytes
+from formats import sample_values, template_xlsx       # bench/formats.py: the sample report as a template
 
-ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def sample(folder: Path) -> Path:
-    import json
-    values = flatten(json.loads((ROOT / "examples" / "yueqing-2021.json").read_text(encoding="utf-8"))["values"])
-    model = editions.edition("2021")
-    wb = build_workbook(model, Options(year=2021, organ="乐清市人民政府办公室"))
-    fill(wb, model, values)
-    path = folder / "report.xlsx"
-    path.write_bytes(workbook_bytes(wb))
-    return path
 
 
 def medians(commands: dict[str, list[str]]) -> dict[str, float]:
@@ -54,7 +41,7 @@ def main():
     compileall.compile_dir(str(Path(xlcheck.__file__).parent), quiet=1)
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
-        path = sample(Path(tmp))
+        path = template_xlsx(Path(tmp), sample_values())
         m = medians({"pass": [py, "-c", "pass"],
                      "verify": [py, "-m", "xlcheck", "verify", str(path), "--no-annotate"],
                      "version": [py, "-m", "xlcheck", "--version"]})
