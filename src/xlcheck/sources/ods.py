@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from functools import lru_cache
 
 from ..grid import Cell, Grid, Sheet, parse_address
 from .limits import Budget, read_member
@@ -135,22 +136,64 @@ class _Reader:
 
 def read_ods(path: str, archive: zipfile.ZipFile) -> Grid:
     reader = _Reader(Grid(path=path, format="ods"), Budget(path))
-    _run(_parser(reader.start, reader.end, reader.data, namespaces=True), _body(read_member(archive, "content.xml", path)))
+    data = read_member(archive, "content.xml", path)
+    head, body, names = _parts(data)
+    _run(_parser(reader.start, reader.end, reader.data, namespaces=True), head + body if head else data)
+    if names:
+        reader.grid.names.update(_names(head, names) if len(names) < 1 << 20 else _names.__wrapped__(head, names))
     return reader.grid
 
 
-def _body(data: bytes) -> bytes:
-    """content.xml without its automatic styles and font declarations (nothing read here, and
-    most of the parsing): the prolog and the root element's start tag, then the body. Done only
-    where the prefixes are the standard ones; otherwise the whole document."""
+_STANDARD = (b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"',
+             b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"')
+_CALCEXT = b'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"'
+
+
+def _parts(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """(the prolog and the root element's start tag, the body, the workbook's named ranges)
+    of content.xml, leaving out what is never read here and costs most of the parsing: the
+    automatic styles and font declarations, the conditional formats and the validations. The
+    named ranges are parsed apart (once per distinct list: a template's are the same in every
+    copy). Only where the prefixes are the standard ones; otherwise (b"", b"", b""): parse all."""
     root = data.find(b"<office:document-content")
-    body = data.find(b"<office:body")
-    if root < 0 or body < 0:
-        return data
+    start = data.find(b"<office:body")
+    if root < 0 or start < 0:
+        return b"", b"", b""
     head = data[: data.find(b">", root) + 1]
-    if head.rfind(b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"', root) < 0:
-        return data
-    return head + data[body:]
+    if not all(head.find(ns, root) >= 0 for ns in _STANDARD):
+        return b"", b"", b""
+    body = data[start:]
+    for tag in ([b"calcext:conditional-formats"] if head.find(_CALCEXT, root) >= 0 else []) + [b"table:content-validations"]:
+        body = _without(body, tag)
+    names = b""
+    last = body.rfind(b"</table:table>")
+    first = body.find(b"<table:named-expressions>", max(last, 0))
+    end = body.find(b"</table:named-expressions>", first)
+    if last >= 0 and first >= 0 and end >= 0:
+        end += len(b"</table:named-expressions>")
+        body, names = body[:first] + body[end:], body[first:end]
+    return head, body, names
+
+
+def _without(body: bytes, tag: bytes) -> bytes:
+    """`body` without every <tag>…</tag> element (such elements do not nest)."""
+    opening, closing = b"<" + tag, b"</" + tag + b">"
+    parts, at = [], 0
+    while (i := body.find(opening, at)) >= 0:
+        j = body.find(closing, i)
+        if j < 0 or body[i + len(opening):i + len(opening) + 1] not in (b" ", b">"):
+            break
+        parts.append(body[at:i])
+        at = j + len(closing)
+    parts.append(body[at:])
+    return b"".join(parts)
+
+
+@lru_cache(maxsize=32)
+def _names(head: bytes, names: bytes) -> dict[str, tuple[str, int, int]]:
+    reader = _Reader(Grid(path="", format="ods"), Budget(None))
+    _run(_parser(reader.start, reader.end, reader.data, namespaces=True), head + names + b"</office:document-content>")
+    return reader.grid.names
 
 
 def _value(attrs: dict, text: str):
