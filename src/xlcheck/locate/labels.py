@@ -12,32 +12,21 @@ from __future__ import annotations
 import difflib
 from bisect import bisect_left
 from collections import Counter
-import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..findings import Finding, about
 from ..grid import Grid
 from ..model import editions
 from ..model.layout import place
 from ..model.schema import Edition, Table, derived
-from ..values import PLACEHOLDERS
 from .location import Location
-from .rows import SCell, norm, source_rows
+from .rows import SCell, is_number_like, norm, source_rows
 from .title import HEAD, report_meta
 
 FUZZY = 0.75
 WINDOW = 4          # how many rows past the expected one a label may sit
-_NUMERIC = re.compile(r"^[+\-−]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|项|条|次)?$")
 
 
-@lru_cache(maxsize=1 << 16)
-def is_number_like(text: str) -> bool:
-    """A number as printed (digits, full-width digits, separators, a unit), or a placeholder an
-    author writes for none (/ — - 无): what stands in a number cell."""
-    folded = unicodedata.normalize("NFKC", text).strip()
-    return bool(_NUMERIC.match(folded)) or folded in PLACEHOLDERS or text.strip() in PLACEHOLDERS
 
 
 # ------------------------------------------------------------------ editions

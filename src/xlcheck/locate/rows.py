@@ -14,6 +14,7 @@ from functools import lru_cache
 from ..grid import Grid
 from ..model.workbook import OWN_SHEETS
 from ..sources.limits import MAX_AREA, too_large
+from ..values import PLACEHOLDERS
 
 MAX_COLUMN = 16384  # the widest sheet
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "[", "〕": "]"})
@@ -27,13 +28,38 @@ def norm(text) -> str:
     return _norm(text if text.__class__ is str else str(text))
 
 
-@lru_cache(maxsize=1 << 16)
 def _norm(text: str) -> str:
-    """Normalised once per process: the labels of every report are the same few hundred texts."""
+    """Normalised once per process: the labels of every report are the same few hundred texts
+    (a long text, prose rather than a label, is not kept)."""
+    return _norm_cached(text) if len(text) < SHORT else _normalise(text)
+
+
+SHORT = 200         # texts up to this long are remembered once seen
+
+
+def _normalise(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     s = _SPACE.sub("", s)
     s = _NUMBERING.sub(r"\1.", s)
     return s.rstrip(":：")
+
+
+_norm_cached = lru_cache(maxsize=1 << 16)(_normalise)
+_NUMERIC = re.compile(r"^[+\-−]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|项|条|次)?$")
+
+
+def is_number_like(text: str) -> bool:
+    """A number as printed (digits, full-width digits, separators, a unit), or a placeholder an
+    author writes for none (/ — - 无): what stands in a number cell. Decided once per short text."""
+    return _number_like_cached(text) if len(text) < SHORT else _number_like(text)
+
+
+def _number_like(text: str) -> bool:
+    folded = unicodedata.normalize("NFKC", text).strip()
+    return bool(_NUMERIC.match(folded)) or folded in PLACEHOLDERS or text.strip() in PLACEHOLDERS
+
+
+_number_like_cached = lru_cache(maxsize=1 << 16)(_number_like)
 
 
 @dataclass(frozen=True)
