@@ -153,7 +153,7 @@ def scan_sheet(data: bytes, sheet: Sheet, strings: list[str], budget: Budget | N
         opens = sum(1 for _ in _CELL_OPEN.finditer(body))
     if found != opens:
         raise NotPlain
-    decoded = decode_texts({t for cell in pending for t in cell[2:] if t and ("&" in t or "\r" in t)})
+    decoded = decode_texts({t for cell in pending for t in cell[2:5] if t and ("&" in t or "\r" in t)})
     if len(_SEEN) > _SEEN_MAX:
         _SEEN.clear()
     for ref, kind, v, formula, inline, key in pending:
