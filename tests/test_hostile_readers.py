@@ -213,7 +213,10 @@ def test_ods_deeply_nested_text_is_read_once(sample_ods, tmp_path):
     depth = 60000
     nested = ('<table:table-row><table:table-cell office:value-type="string">' + "<text:p>x" * depth + "</text:p>" * depth
               + "</table:table-cell></table:table-row>")
-    path = _ods_with(sample_ods, tmp_path, "nested.ods", lambda t: t.replace("<table:table-row", nested + "<table:table-row", 1))
+    # the inserted row moves every cell down: the names would point one row too high, so they go
+    # and the tables are found by their labels
+    unnamed = lambda t: re.sub(r"<table:named-expressions>.*?</table:named-expressions>", "", t, flags=re.S)
+    path = _ods_with(sample_ods, tmp_path, "nested.ods", lambda t: unnamed(t).replace("<table:table-row", nested + "<table:table-row", 1))
     assert_checked_clean(verify(path))
 
 

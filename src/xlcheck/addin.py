@@ -30,7 +30,8 @@ SCREENTIP = 'screentip="检查三张统计表的每个数字，并在出错的�
 
 
 def template_path() -> Path:
-    import xlwings                  # deferred: an optional dependency, needed only to build the add-in
+    from .excel import import_xlwings   # deferred: start-up time (xlwings is the optional extra `excel`)
+    xlwings = import_xlwings()
     path = Path(xlwings.__file__).parent / TEMPLATE
     if not path.exists():
         raise InputError(f"找不到 xlwings 的加载项模板 {TEMPLATE}（xlwings {xlwings.__version__}）")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -26,6 +27,17 @@ from .grid import Cell, Grid, Sheet, address
 from .model.workbook import RECORD_SHEET, RESULT_SHEET, addin_settings_sheets
 from .outputs.annotate import FILLS, comment_text, suspects
 from .sources.xlsx import single_cell
+
+XLWINGS_MISSING = "未安装 xlwings（Excel 集成是可选组件）：请运行 pip install 'xlcheck[excel]' 后再试"
+
+
+def import_xlwings():
+    """xlwings, or an InputError saying how to install it (it is the optional extra `excel`)."""
+    try:
+        import xlwings          # deferred: an optional dependency (the extra `excel`), needed only for Excel
+    except ImportError:
+        raise InputError(XLWINGS_MISSING) from None
+    return xlwings
 
 RECORD_HEADER = ["sheet", "cell", "fill", "note"]     # note: "1" when xlcheck added the note
 RESULT_HEADER = {"zh": ["序号", "级别", "规则", "单元格", "说明"], "en": ["#", "severity", "rule", "cell", "message"]}
@@ -295,8 +307,11 @@ def summary_text(result: Result, lang: str = "zh", limit: int = 5) -> str:
 
 def main():
     """What the add-in's ribbon button runs: check the user's active workbook and say how it went."""
-    import xlwings as xw          # deferred: an optional dependency, needed only by the button
-
+    try:
+        xw = import_xlwings()
+    except InputError as exc:         # run by the button's Python: one line, exit status 2
+        print(f"xlcheck：{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     book = xw.Book.caller()
     try:
         result = verify_book(book)

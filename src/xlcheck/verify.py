@@ -14,7 +14,6 @@ from .findings import printable
 from .grid import address
 from .model.schema import Edition, flatten
 from .model.workbook import cell_positions
-from .outputs.annotate import annotate_bytes, annotate_file, clear_file
 from .outputs.ooxml import cell_text
 from .previous import add_continuity
 from .sources.open import format_of_suffix, read_source
@@ -114,6 +113,7 @@ def move_to_template(result: Result) -> None:
 
 def write_filled(result: Result, target: Path, lang: str) -> Path:
     """A template of the result's edition holding the tables as read, annotated."""
+    from .outputs.annotate import annotate_bytes                 # deferred: start-up time (only when annotating)
     from .outputs.template import Options as TemplateOptions, build_workbook, fill, workbook_bytes  # deferred: start-up time (openpyxl)
 
     model = result.model
@@ -153,6 +153,7 @@ def verify_path(path: str, model: Edition | None, options: Options, plan: Plan, 
         check_target(target, source, plan)
         if plan.in_place:
             backup(target)
+        from .outputs.annotate import annotate_file              # deferred: start-up time (only when annotating)
         written, warning = annotate_file(source, target, result.findings, options.lang, result.diagnosis)
         result.output = str(written)
         if warning:
@@ -174,6 +175,7 @@ def clear_path(path: str, output: str | None = None) -> Result:
         source = Path(path)
         target = Path(output) if output else Path(os.path.realpath(source))
         check_target(target, source, Plan(in_place=output is None))
+        from .outputs.annotate import clear_file                 # deferred: start-up time (only when clearing)
         n = clear_file(source, target, keep_backup=output is None)
         return Result(path=str(path), output=str(target), notes=[str(n)])
     return guarded(path, work)

@@ -12,7 +12,8 @@ from ..grid import Grid
 from ..locate import locate
 from ..model.schema import Edition
 from ..model.workbook import addin_settings_sheets
-from ..rules.registry import ReportValidator, identity_rules, validator_for
+from ..rules.compiled import surely_valid
+from ..rules.registry import identity_rules, validator_for
 from ..sources.open import read_source
 from .cells import read_cells
 from .diagnose import diagnose
@@ -50,10 +51,11 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
                   "(they can make its button run another program); do not press an add-in's button on it"}))
     result.instance, result.reads, cell_findings = read_cells(grid, model, located.cells, places, located.values)
     findings.extend(cell_findings)
-    for error in validator_for(model.schema, ReportValidator).iter_errors(result.instance):
-        if error.validator == "required" and not error.absolute_path:
-            continue                      # a whole table not found: reported once by the locator
-        findings.extend(findings_of(model, error, places))
+    if not surely_valid(model, result.instance):          # jsonschema gives every finding and its details
+        for error in validator_for(model.schema).iter_errors(result.instance):
+            if error.validator == "required" and not error.absolute_path:
+                continue                      # a whole table not found: reported once by the locator
+            findings.extend(findings_of(model, error, places))
     if grid.report and grid.text:
         findings.extend(prose_findings(grid.text, model, result.instance, places))
     identities = identity_rules(model)

@@ -12,74 +12,78 @@ from __future__ import annotations
 import difflib
 from bisect import bisect_left
 from collections import Counter
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..findings import Finding, about
 from ..grid import Grid
 from ..model import editions
 from ..model.layout import place
-from ..model.schema import Edition, Table
-from ..values import PLACEHOLDERS
+from ..model.schema import Edition, Table, derived
 from .location import Location
-from .rows import SCell, norm, source_rows
+from .rows import SCell, is_number_like, norm, source_rows
 from .title import HEAD, report_meta
 
 FUZZY = 0.75
 WINDOW = 4          # how many rows past the expected one a label may sit
-_NUMERIC = re.compile(r"^[+\-−]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|项|条|次)?$")
 
 
-def is_number_like(text: str) -> bool:
-    """A number as printed (digits, full-width digits, separators, a unit), or a placeholder an
-    author writes for none (/ — - 无): what stands in a number cell."""
-    folded = unicodedata.normalize("NFKC", text).strip()
-    return bool(_NUMERIC.match(folded)) or folded in PLACEHOLDERS or text.strip() in PLACEHOLDERS
 
 
 # ------------------------------------------------------------------ editions
+
+
+def _keys(rows) -> set[str]:
+    return rows.keys() if hasattr(rows, "keys") else {c.key for row in rows for c in row if c.key}
+
+
+def _group_only_rows(model: Edition) -> list[tuple[str, str]]:
+    """(label, key) of the edition's data rows that another edition only prints as a group label."""
+    def build():
+        others = [other for other in editions.shipped().values() if other is not model]
+        group_only = {norm(g) for other in others for t in other.tables for g in t.groups.values()} - {
+            norm(r.label) for other in others for t in other.tables for r in t.rows}
+        return [(r.label, norm(r.label)) for t in model.tables for r in t.rows if norm(r.label) in group_only]
+    return derived(model, "group_only", build)
 
 
 def fingerprint_hits(rows, model: Edition) -> list[str]:
     """The edition's printed fingerprints found in the source, and its data rows that another
     edition only prints as a group label (such as 2019's single （六）其他处理 row) found with
     numbers right after them."""
-    keys = {c.key for row in rows for c in row if c.key}
-    hits = [fp for fp in model.fingerprints if norm(fp) in keys]
-    group_only = {norm(g) for other in editions.shipped().values() if other is not model
-                  for t in other.tables for g in t.groups.values()} - {
-        norm(r.label) for other in editions.shipped().values() if other is not model for t in other.tables for r in t.rows}
-    for t in model.tables:
-        for r in t.rows:
-            key = norm(r.label)
-            if key not in group_only or key not in keys:
+    keys = _keys(rows)
+    hits = [fp for fp, key in derived(model, "fingerprints", lambda: [(fp, norm(fp)) for fp in model.fingerprints])
+            if key in keys]
+    for label, key in _group_only_rows(model):
+        if key not in keys:
+            continue
+        for row in rows:
+            for j, cell in enumerate(row):
+                after = row[j + 1:j + 4]
+                if cell.key == key and len(after) >= 3 and all(c.text and is_number_like(c.text) for c in after):
+                    hits.append(f"{label}（数据行）")
+                    break
+            else:
                 continue
-            for row in rows:
-                for j, cell in enumerate(row):
-                    after = row[j + 1:j + 4]
-                    if cell.key == key and len(after) >= 3 and all(c.text and is_number_like(c.text) for c in after):
-                        hits.append(f"{r.label}（数据行）")
-                        break
-                else:
-                    continue
-                break
+            break
     return hits
 
 
 def _row_label_hits(rows, model: Edition) -> int:
-    keys = {c.key for row in rows for c in row if c.key}
-    return sum(1 for t in model.tables for r in t.rows if norm(r.label) in keys)
+    keys = _keys(rows)
+    return sum(1 for key in derived(model, "row_keys", lambda: [norm(r.label) for t in model.tables for r in t.rows])
+               if key in keys)
 
 
 def detect_edition(rows, year: int | None = None) -> tuple[Edition | None, list[Edition]]:
     """The edition the labels show, and every edition whose fingerprints appear."""
     known = list(editions.shipped().values())
-    with_prints = [m for m in known if fingerprint_hits(rows, m)]
+    prints = {id(m): fingerprint_hits(rows, m) for m in known}
+    labels = {id(m): _row_label_hits(rows, m) for m in known}
+    with_prints = [m for m in known if prints[id(m)]]
     candidates = with_prints or known
-    scored = sorted(candidates, key=lambda m: (len(fingerprint_hits(rows, m)), _row_label_hits(rows, m),
+    scored = sorted(candidates, key=lambda m: (len(prints[id(m)]), labels[id(m)],
                                                bool(year and m.applies_to(year)), m.first_year), reverse=True)
-    best = scored[0] if scored and (_row_label_hits(rows, scored[0]) or with_prints) else None
+    best = scored[0] if scored and (labels[id(scored[0])] or with_prints) else None
     return best, with_prints
 
 
@@ -94,6 +98,11 @@ class _LayoutRow:
 
 
 def layout_rows(table: Table) -> list[_LayoutRow]:
+    """The table's printed rows, placed once per table."""
+    return derived(table, "layout_rows", lambda: _layout_rows(table))
+
+
+def _layout_rows(table: Table) -> list[_LayoutRow]:
     by_row: dict[int, list] = {}
     for p in place(table):
         by_row.setdefault(p.row, []).append(p)
@@ -152,8 +161,8 @@ def _values_after(row: list[SCell], j: int, n: int, known: set[str]) -> list[SCe
 def locate_table(rows, model: Edition, table: Table, start: int, seen: dict | None = None):
     """(cells, findings, next position) for one table; cells maps point id → SCell. `seen`, when
     given, receives the printed label cell of each data row found ("table.row" → SCell)."""
-    known = {norm(t) for t in ([r.label for r in table.rows] + [c.label for c in table.columns] + list(table.groups.values())
-                               + ([table.note] if table.note else []))}
+    known = derived(table, "known", lambda: {norm(t) for t in ([r.label for r in table.rows] + [c.label for c in table.columns]
+                                                             + list(table.groups.values()) + ([table.note] if table.note else []))})
     layout = layout_rows(table)
     cells: dict[str, SCell] = {}
     findings: list[Finding] = []
@@ -282,7 +291,8 @@ def extra_rows(rows, model: Edition, table: Table, cells: dict[str, SCell]) -> l
         return []
     index = {(r[0].sheet, r[0].row): i for i, r in enumerate(rows) if r}
     spans = [index[k] for k in used_rows if k in index]
-    known = {norm(t) for t in ([r.label for r in table.rows] + [c.label for c in table.columns] + list(table.groups.values()))}
+    known = derived(table, "labels", lambda: {norm(t) for t in ([r.label for r in table.rows] + [c.label for c in table.columns]
+                                                              + list(table.groups.values()))})
     out = []
     for i in range(min(spans), max(spans) + 1):
         row = rows[i]

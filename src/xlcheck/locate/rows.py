@@ -9,22 +9,57 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..grid import Grid
 from ..model.workbook import OWN_SHEETS
 from ..sources.limits import MAX_AREA, too_large
+from ..values import PLACEHOLDERS
 
 MAX_COLUMN = 16384  # the widest sheet
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "[", "〕": "]"})
+_SPACE = re.compile(r"\s+")
+_NUMBERING = re.compile(r"^(\d+)[、.．]")
 
 
 def norm(text) -> str:
     """A label as compared: NFKC (full-width → half-width), no whitespace, straight quotes,
     「1、」 numbering as 「1.」, no trailing colon."""
-    s = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
-    s = re.sub(r"\s+", "", s)
-    s = re.sub(r"^(\d+)[、.．]", r"\1.", s)
+    return _norm(text if text.__class__ is str else str(text))
+
+
+def _norm(text: str) -> str:
+    """Normalised once per process: the labels of every report are the same few hundred texts
+    (a long text, prose rather than a label, is not kept)."""
+    return _norm_cached(text) if len(text) < SHORT else _normalise(text)
+
+
+SHORT = 200         # texts up to this long are remembered once seen
+
+
+def _normalise(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    s = _SPACE.sub("", s)
+    s = _NUMBERING.sub(r"\1.", s)
     return s.rstrip(":：")
+
+
+_norm_cached = lru_cache(maxsize=1 << 16)(_normalise)
+_NUMERIC = re.compile(r"^[+\-−]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|项|条|次)?$")
+
+
+def is_number_like(text: str) -> bool:
+    """A number as printed (digits, full-width digits, separators, a unit), or a placeholder an
+    author writes for none (/ — - 无): what stands in a number cell. Decided once per short text."""
+    return _number_like_cached(text) if len(text) < SHORT else _number_like(text)
+
+
+def _number_like(text: str) -> bool:
+    folded = unicodedata.normalize("NFKC", text).strip()
+    return bool(_NUMERIC.match(folded)) or folded in PLACEHOLDERS or text.strip() in PLACEHOLDERS
+
+
+_number_like_cached = lru_cache(maxsize=1 << 16)(_number_like)
 
 
 @dataclass(frozen=True)
@@ -61,6 +96,11 @@ class _Rows(list):
                     if cell.key:
                         self._index.setdefault(cell.key, []).append((i, j))
         return self._index.get(key, [])
+
+    def keys(self) -> set[str]:
+        """Every label key of the source."""
+        self.positions("")
+        return self._index.keys()
 
     def keys_of(self, i: int) -> set[str]:
         if self._row_keys is None:
@@ -126,14 +166,22 @@ def source_rows(grid: Grid) -> _Rows:
             by_row = {}
             for r, c in sorted(sheet.cells):
                 by_row.setdefault(r, []).append(c)
+        held: dict[int, dict[int, object]] = {}          # the cells indexed by row
+        for (r, c), cell in sheet.cells.items():
+            held.setdefault(r, {})[c] = cell.value
+        name = sheet.name
         for r in rows_used:
             row = []
+            values = held.get(r, {})
             for c in by_row[r]:
-                if (r, c) in covered:
+                if covered and (r, c) in covered:
                     continue
-                value = sheet.value(r, c)
-                text = "" if value is None else str(value).strip()
-                row.append(SCell(text, norm(text), sheet.name, r, c))
+                value = values.get(c)
+                if value is None:
+                    row.append(SCell("", "", name, r, c))
+                    continue
+                text = str(value).strip()
+                row.append(SCell(text, _norm(text), name, r, c))
             out.append(row)
     return out
 

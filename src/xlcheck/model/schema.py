@@ -235,3 +235,16 @@ def value_at(instance: dict[str, Any], point_id: str) -> Any:
 def flatten(instance: dict) -> dict[str, object]:
     """{table: {row: {column: v}}} → {"table.row.column": v}."""
     return {f"{t}.{r}.{c}": v for t, rows in instance.items() for r, cols in rows.items() for c, v in cols.items()}
+
+
+_DERIVED: dict[tuple[int, str], tuple[object, object]] = {}
+
+
+def derived(owner, what: str, build):
+    """`build()` computed once per model or table for the life of the process (models are read
+    once and never change): the normalised labels and placements every report is compared with."""
+    key = (id(owner), what)
+    found = _DERIVED.get(key)
+    if found is None or found[0] is not owner:
+        found = _DERIVED[key] = (owner, build())
+    return found[1]

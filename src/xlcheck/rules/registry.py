@@ -6,27 +6,44 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from jsonschema import Draft202012Validator, validators
-
 from ..model.editions import rule_references
 from ..model.schema import Edition, inline_refs
-from . import keywords
 from .relations import PREVIOUS, SAME_EDITION, Continuity, Equation
 
-KEYWORDS = {"x-sum": keywords.x_sum, "x-balance": keywords.x_balance, "x-compare": keywords.x_compare,
-            "x-continuity": keywords.x_continuity}
 IDENTITIES = ("x-sum", "x-balance")          # the keywords whose relations are linear identities
+_CLASSES: dict[str, Any] = {}
 
-ReportValidator = validators.extend(Draft202012Validator, {**KEYWORDS, "properties": keywords.properties})
-RelationCollector = validators.extend(Draft202012Validator, {**{k: keywords.every(k) for k in ("x-sum", "x-balance", "x-compare")},
-                                                            "properties": keywords.properties})
+
+def _classes() -> dict[str, Any]:
+    """KEYWORDS, ReportValidator and RelationCollector, made on first use: jsonschema is imported
+    only when something is to be validated by it (a template that passes the compiled check
+    never needs it)."""
+    if not _CLASSES:
+        from jsonschema import Draft202012Validator, validators   # deferred: start-up time (jsonschema, ~35 ms)
+        from . import keywords                                    # deferred: start-up time (imports jsonschema)
+        found = {"x-sum": keywords.x_sum, "x-balance": keywords.x_balance, "x-compare": keywords.x_compare,
+                 "x-continuity": keywords.x_continuity}
+        _CLASSES["KEYWORDS"] = found
+        _CLASSES["ReportValidator"] = validators.extend(Draft202012Validator, {**found, "properties": keywords.properties})
+        _CLASSES["RelationCollector"] = validators.extend(
+            Draft202012Validator, {**{k: keywords.every(k) for k in ("x-sum", "x-balance", "x-compare")},
+                                   "properties": keywords.properties})
+    return _CLASSES
+
+
+def __getattr__(name: str):
+    if name in ("KEYWORDS", "ReportValidator", "RelationCollector"):
+        return _classes()[name]
+    raise AttributeError(name)
+
 
 _VALIDATORS: dict[tuple[int, type], Any] = {}
 
 
-def validator_for(schema: dict, cls=ReportValidator):
-    """One validator per (schema, class), kept for the life of the process: schemas are read once
-    and never mutated."""
+def validator_for(schema: dict, cls=None):
+    """One validator per (schema, class; ReportValidator unless given), kept for the life of the
+    process: schemas are read once and never mutated."""
+    cls = cls or _classes()["ReportValidator"]
     key = (id(schema), cls)
     found = _VALIDATORS.get(key)
     if found is None or found[0] is not schema:
@@ -37,7 +54,7 @@ def validator_for(schema: dict, cls=ReportValidator):
 def relations(model: Edition, instance: dict[str, Any], kinds=("x-sum", "x-balance", "x-compare")) -> Iterator[tuple[Any, tuple[str, ...]]]:
     """Every relation the schema's keywords define over `instance`, holding or not, with the
     path of the object it was stated on (so `base + rel.target` is the absolute data point)."""
-    for error in validator_for(model.schema, RelationCollector).iter_errors(instance):
+    for error in validator_for(model.schema, _classes()["RelationCollector"]).iter_errors(instance):
         rel = getattr(error, "xlcheck", None)
         if rel is None or error.validator not in kinds:
             continue

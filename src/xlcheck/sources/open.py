@@ -146,7 +146,7 @@ def _read_zip(p: Path, name: str) -> Grid:
             raise InputError(_named(name, exc)) from None
         except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError, IndexError) as exc:
             raise InputError(f"{name}：文件已损坏或不完整（{exc.__class__.__name__}）") from None
-        except Exception as exc:  # defusedxml's refusals, ParseError
+        except Exception as exc:  # expat's refusals (ParseError)
             raise InputError(f"{name}：工作簿的 XML 无法解析（{exc.__class__.__name__}）") from None
 
 

@@ -41,6 +41,8 @@ _SI = re.compile(r"<si>([^<]*(?:<(?!/?si>)[^<]*)*)</si>")        # never past th
 _DECLARATION = re.compile(r'<\?xml[^>]*?encoding=["\']([^"\']+)["\']')
 
 _address = lru_cache(maxsize=16384)(parse_address)
+_SEEN: dict[tuple, tuple] = {}      # a cell's markup (but its address) → what it holds, for cells that need
+_SEEN_MAX = 1 << 16                 # no shared string: the printed labels are the same in every report
 _AT_ONCE = 4 * 1024 * 1024          # characters of sheetData scanned with one findall
 
 
@@ -67,17 +69,30 @@ def plain_text(data: bytes) -> str:
         raise NotPlain from None
 
 
+_DECODED: dict[str, str] = {}       # raw text → decoded, across parts: labels repeat in every report
+_DECODED_MAX = 1 << 16
+
+
 def decode_texts(texts: set[str]) -> dict[str, str]:
     """Resolve character references (and normalise line ends) of many texts with one C parse.
-    The texts hold no '<' (the scanner's groups exclude it), so they cannot add markup."""
+    The texts hold no '<' (the scanner's groups exclude it), so they cannot add markup. A text
+    met before (a printed label) is not decoded again."""
     if not texts:
         return {}
-    ordered = list(texts)
+    out = {raw: _DECODED[raw] for raw in texts if raw in _DECODED}
+    ordered = [raw for raw in texts if raw not in out]
+    if not ordered:
+        return out
     try:
         root = fromstring("<x><t>" + "</t><t>".join(ordered) + "</t></x>")
     except ParseError:
         raise NotPlain from None                        # an undefined entity: let expat say so
-    return {raw: t.text or "" for raw, t in zip(ordered, root)}
+    found = {raw: t.text or "" for raw, t in zip(ordered, root)}
+    if len(_DECODED) + len(found) > _DECODED_MAX:
+        _DECODED.clear()
+    _DECODED.update((raw, text) for raw, text in found.items() if len(raw) < 4096)
+    out.update(found)
+    return out
 
 
 def _texts(inline: str) -> str | None:
@@ -126,20 +141,29 @@ def scan_sheet(data: bytes, sheet: Sheet, strings: list[str], budget: Budget | N
         if kind == "n" and v and not formula and "&" not in v and "\r" not in v:
             cells[_address(ref)] = Cell(_number(v))    # the common case: a number
             continue
+        key = None if kind == "s" else (kind, attrs, formula, v, inline)
+        seen = _SEEN.get(key) if key is not None else None
+        if seen is not None:                            # a printed label, read in an earlier part
+            cells[_address(ref)] = Cell(*seen)
+            continue
         inline = _texts(inline) if inline and kind == "inlineStr" else None
-        pending.append((ref, kind, v, formula, inline))
+        pending.append((ref, kind, v, formula, inline, key))
     opens = body.count("<c ") + body.count("<c>") + body.count("<c/")
     if "<c\t" in body or "<c\n" in body or "<c\r" in body:
         opens = sum(1 for _ in _CELL_OPEN.finditer(body))
     if found != opens:
         raise NotPlain
-    decoded = decode_texts({t for cell in pending for t in cell[2:] if t and ("&" in t or "\r" in t)})
-    for ref, kind, v, formula, inline in pending:
+    decoded = decode_texts({t for cell in pending for t in cell[2:5] if t and ("&" in t or "\r" in t)})
+    if len(_SEEN) > _SEEN_MAX:
+        _SEEN.clear()
+    for ref, kind, v, formula, inline, key in pending:
         if decoded:
             v, formula, inline = decoded.get(v, v), decoded.get(formula, formula), decoded.get(inline, inline)
         value = _value(kind, v or None, inline, strings)
         if value is not None or formula:
-            cells[_address(ref)] = Cell(value, formula or None, cached=not (formula and not v))
+            cell = cells[_address(ref)] = Cell(value, formula or None, cached=not (formula and not v))
+            if key is not None and sum(len(t) for t in key) < 4096:
+                _SEEN[key] = (cell.value, cell.formula, cell.cached)
     merged = []
     if "<mergeCell" in tail:
         refs = _MERGE.findall(tail)
@@ -176,10 +200,12 @@ def _refuse(*_args):
     raise _Refused("DTD or entity declaration in a workbook part")
 
 
-def _parser(start, end, chars):
+def _parser(start, end, chars, namespaces: bool = False):
+    """expat refusing any DTD or entity declaration; with `namespaces`, names are
+    'namespace-uri}local' whatever the prefixes."""
     from xml.parsers import expat        # deferred (start-up time): only parts the scanner gives up on need it
 
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate(namespace_separator="}" if namespaces else None)
     parser.StartDoctypeDeclHandler = _refuse
     parser.EntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse
@@ -189,9 +215,13 @@ def _parser(start, end, chars):
     return parser
 
 
-def _run(parser, data: bytes) -> None:
+def _run(parser, data) -> None:
+    """Parse `data`, bytes or a binary stream."""
     try:
-        parser.Parse(data, True)
+        if isinstance(data, bytes):
+            parser.Parse(data, True)
+        else:
+            parser.ParseFile(data)
     except _Refused:
         raise InputError("工作表含有 DTD 或实体声明，已拒绝解析") from None
 

@@ -64,13 +64,21 @@ def _workbook_part(archive: zipfile.ZipFile) -> str:
 
 def _workbook_entries(data: bytes):
     """(sheets as (name, state, relationship id), defined names as (name, text, local)) of a
-    workbook part."""
+    workbook part. A small part is parsed once per distinct content: the templates of an
+    edition share theirs."""
+    return _entries_cached(data) if len(data) < 1 << 20 else _entries(data)
+
+
+def _entries(data: bytes):
     root = _tree(data)
     sheets_el = root.find(f"{NS_MAIN}sheets")
-    sheets = [(sh.get("name", ""), sh.get("state", "visible"), sh.get(f"{NS_REL}id")) for sh in (sheets_el if sheets_el is not None else [])]
+    sheets = tuple((sh.get("name", ""), sh.get("state", "visible"), sh.get(f"{NS_REL}id")) for sh in (sheets_el if sheets_el is not None else []))
     names_el = root.find(f"{NS_MAIN}definedNames")
-    names = [(dn.get("name", ""), dn.text or "", dn.get("localSheetId") is not None) for dn in (names_el if names_el is not None else [])]
+    names = tuple((dn.get("name", ""), dn.text or "", dn.get("localSheetId") is not None) for dn in (names_el if names_el is not None else []))
     return sheets, names
+
+
+_entries_cached = lru_cache(maxsize=64)(_entries)
 
 
 def read_xlsx(path: str, archive: zipfile.ZipFile, fmt: str = "xlsx") -> Grid:
