@@ -176,7 +176,7 @@ def test_sigterm_while_writing_removes_the_temporary_file(tmp_path):
     before = a.read_bytes()
     r = subprocess.run([sys.executable, "-c", SIGNALLED, "SIGTERM", "verify", "a.xlsx", "--in-place"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=120)
-    assert (r.returncode, r.stdout, r.stderr) == (130, "", "xlcheck：已中断\n")
+    assert (r.returncode, r.stdout, r.stderr) == (143, "", "xlcheck：已中断\n")
     assert a.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
 
 

@@ -11,6 +11,7 @@ and says how far the run got.
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -49,6 +50,43 @@ class Progress:
     def clear(self) -> None:
         sys.stderr.write("\r\x1b[K")
         sys.stderr.flush()
+
+
+class Signals:
+    """While a run goes on, SIGINT, SIGTERM and SIGHUP end it as `Terminated` — but one that
+    arrives while a result is being printed or a summary row written is held until that is done,
+    so nothing is left half-written (a write-only workbook's sheet writer would be broken by it)."""
+
+    NAMES = ("SIGINT", "SIGTERM", "SIGHUP")
+
+    def __init__(self):
+        self.held, self.pending, self.old = False, None, {}
+
+    def _arrived(self, signum, frame):
+        if self.held:
+            self.pending = signum
+        else:
+            raise Terminated(signum)
+
+    def __enter__(self):
+        for name in self.NAMES:
+            try:
+                self.old[name] = signal.signal(getattr(signal, name), self._arrived)
+            except (AttributeError, ValueError):      # not on this platform, or not the main thread
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        for name, handler in self.old.items():
+            signal.signal(getattr(signal, name), handler)
+
+    def hold(self):
+        self.held = True
+
+    def release(self):
+        self.held = False
+        if self.pending is not None:
+            raise Terminated(self.pending)
 
 
 def _closing(counts: Counter, skipped: int, zh: bool) -> str:
@@ -90,41 +128,26 @@ def verify_files(found: Expansion, spec, options: Options, plan: Plan, jobs: int
     if show.fmt == "json":
         click.echo('{"files": [')
     stream = run_batch(files, spec, options, plan, jobs, previous, index, render)
-    try:
-        if progress:
-            progress.show(0, files[0])
-        for i, done in enumerate(stream):
-            status = "not_report" if done.not_report and done.path not in found.named else done.status
-            counts[status] += 1
+    with Signals() as signals:
+        try:
+            _each(stream, found, show, writer, progress, counts, signals)
+        except (KeyboardInterrupt, Terminated) as exc:
+            signals.hold()                                # a second Ctrl-C does not break the cleanup
+            stream.close()                                # the workers stop, each file it held unwritten
             if progress:
                 progress.clear()
+            n = sum(counts.values())
             if show.fmt == "json":
-                click.echo(("," if i else "") + done.json)
-                if done.status == "error":
-                    click.echo(f"xlcheck：{printable(done.error)}", err=True)
-            elif not show.quiet or status in ("invalid", "error"):
-                for line in done.text:
-                    click.echo(line)
+                click.echo(f'], "partial": {{"done": {n}, "total": {total}}}}}')
+            written = writer.close(partial=partial_text(n, total)) if writer else []
+            if total > 1 or written:
+                where = ("；已写出部分汇总表：" if zh else "; partial summary: ") + "、".join(printable(w) for w in written) if written else ""
+                click.echo((f"xlcheck：已校验 {n} / {total} 个文件" if zh else f"xlcheck: {n} of {total} files checked") + where, err=True)
+            raise exc if isinstance(exc, Terminated) else Terminated(signal.SIGINT) from None
+        except BaseException:
             if writer:
-                writer.add_rows(*done.rows)
-            if progress and i + 1 < total:
-                progress.show(i + 1, files[i + 1])
-    except (KeyboardInterrupt, Terminated):
-        stream.close()                                    # the workers stop, each file it held unwritten
-        if progress:
-            progress.clear()
-        n = sum(counts.values())
-        if show.fmt == "json":
-            click.echo(f'], "partial": {{"done": {n}, "total": {total}}}}}')
-        written = writer.close(partial=partial_text(n, total)) if writer else []
-        if total > 1 or written:
-            where = ("；已写出部分汇总表：" if zh else "; partial summary: ") + "、".join(printable(w) for w in written) if written else ""
-            click.echo((f"xlcheck：已校验 {n} / {total} 个文件" if zh else f"xlcheck: {n} of {total} files checked") + where, err=True)
-        raise
-    except BaseException:
-        if writer:
-            writer.discard()
-        raise
+                writer.discard()
+            raise
     if show.fmt == "json":
         click.echo("]}")
     if writer:
@@ -134,3 +157,29 @@ def verify_files(found: Expansion, spec, options: Options, plan: Plan, jobs: int
     if text and (total > 1 or found.skipped or show.quiet):
         click.echo(_closing(counts, len(found.skipped), zh))
     return 2 if counts["error"] else 1 if counts["invalid"] else 0
+
+
+def _each(stream, found: Expansion, show: Show, writer, progress, counts: Counter, signals: Signals) -> None:
+    """Print and write each result as it comes, in input order."""
+    files, total = found.files, len(found.files)
+    if progress:
+        progress.show(0, files[0])
+    for i, done in enumerate(stream):
+        signals.hold()
+        status = "not_report" if done.not_report and done.path not in found.named else done.status
+        counts[status] += 1
+        if progress:
+            progress.clear()
+        if show.fmt == "json":
+            click.echo(("," if i else "") + done.json)
+            if done.status == "error":
+                click.echo(f"xlcheck：{printable(done.error)}", err=True)
+        elif not show.quiet or status in ("invalid", "error"):
+            for line in done.text:
+                click.echo(line)
+        if writer:
+            writer.add_rows(*done.rows)
+        if progress and i + 1 < total:
+            progress.show(i + 1, files[i + 1])
+        signals.release()
+

@@ -30,8 +30,8 @@ SUMMARY_HEADERS = ["文件", "机关", "报告年度", "版本", "状态", "错�
 FINDING_HEADERS = ["文件", "机关", "级别", "规则", "表", "行", "栏", "工作表", "单元格", "实际值", "应为", "差值", "说明", "核实说明"]
 SUMMARY_WIDTHS = (40, 24, 10, 8, 10, 8, 8, 8, 60, 80, 10, 40)
 FINDING_WIDTHS = (40, 24, 6, 26, 24, 30, 16, 12, 10, 10, 10, 8, 90, 40)
-STATUS_TEXT = {"ok": "通过", "invalid": "有错误", "error": "无法校验", "skipped": "未校验"}
-STATUS_FILLS = {"通过": "FFC6EFCE", "有错误": "FFFFC7CE", "无法校验": "FFFFEB9C", "未校验": "FFD9D9D9"}
+STATUS_TEXT = {"ok": "通过", "invalid": "有错误", "error": "无法校验", "skipped": "未校验", "not_report": "不是年度报告"}
+STATUS_FILLS = {"通过": "FFC6EFCE", "有错误": "FFFFC7CE", "无法校验": "FFFFEB9C", "未校验": "FFD9D9D9", "不是年度报告": "FFD9D9D9"}
 STATUS_COLUMN, LINK_COLUMN = SUMMARY_HEADERS.index("状态"), SUMMARY_HEADERS.index("标注副本")
 
 
@@ -51,7 +51,7 @@ def rows_of(r: Result) -> tuple[list, list[list]]:
     c = r.counts
     checked = r.status != "error"
     explained = sum(1 for f in r.findings if f.explanation)
-    row = [r.path, r.organ or "", r.year or "", r.edition or "", STATUS_TEXT[r.status],
+    row = [r.path, r.organ or "", r.year or "", r.edition or "", STATUS_TEXT["not_report" if r.not_report else r.status],
            c.get("error", 0) if checked else "", c.get("warning", 0) if checked else "", explained if checked else "",
            diagnosis_summary(r.diagnosis) if r.diagnosis is not None else "",
            (f"{first.where} {first.message}" if first.where else first.message) if first else (r.error or ""),
