@@ -95,7 +95,7 @@ def test_previous_catches_a_mismatched_carried_over_on_the_exact_cells(tmp_path)
                                     "value": 1, "file": str(last)}]
     assert result.exit_code == 1
     wb = openpyxl.load_workbook(doc["output"])
-    assert "[xlcheck] continuity.carried_over\n" in wb["依申请公开"]["D7"].comment.text
+    assert "\n（continuity.carried_over）" in wb["依申请公开"]["D7"].comment.text
 
 
 def test_previous_dir_matches_by_organ_then_by_name_and_says_not_assessed(tmp_path):

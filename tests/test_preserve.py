@@ -112,7 +112,7 @@ def test_a_users_comments_keep_their_size_and_text(tmp_path):
     ws = wb["年报"]
     assert ws["J24"].comment.text == "总计已复核"            # the user's comment on a marked cell is left alone …
     assert ws["J24"].fill.fgColor.rgb == "FFFFC7CE"          # … and the cell is filled
-    assert ws["J45"].comment.text.startswith("[xlcheck] requests.results_total")
+    assert ws["J45"].comment.text.startswith("[xlcheck] 三、") and ws["J45"].comment.text.endswith("（requests.results_total）")
 
 
 @pytest.mark.parametrize("name", list(corpus.BUILDERS))
@@ -206,7 +206,7 @@ def test_libreoffice_opens_annotated_copies_and_reads_the_comments(soffice, name
     out.mkdir()
     ods = convert(soffice, Path(doc["output"]), "ods", out)
     content = zipfile.ZipFile(ods).read("content.xml").decode("utf-8")
-    assert "[xlcheck] requests." in content                  # our comments, read back by LibreOffice
+    assert "（requests." in content and "[xlcheck] 三、" in content   # our comments, read back by LibreOffice
     ns = {"office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0", "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
     in_lo = {"\n".join("".join(p.itertext()) for p in a.findall("text:p", ns))
              for a in ET.fromstring(content.encode("utf-8")).iter(f"{{{ns['office']}}}annotation")}

@@ -22,6 +22,7 @@ from .batch import Expansion, Render, run as run_batch
 from .check import Options
 from .errors import Terminated
 from .findings import printable
+from .outputs.report import json_text
 from .outputs.summary import SummaryWriter, partial_text, skipped_row
 from .verify import Plan
 
@@ -89,6 +90,13 @@ class Signals:
             raise Terminated(self.pending)
 
 
+def _skipped_json(found: Expansion) -> str:
+    """The JSON document's list of the files a folder held and that were not checked."""
+    if not found.skipped:
+        return ""
+    return ', "skipped": ' + json_text([{"path": p, "reason": why} for p, why in found.skipped])
+
+
 def _closing(counts: Counter, skipped: int, zh: bool) -> str:
     total = sum(counts.values())
     ok, bad, broken, other = counts["ok"], counts["invalid"], counts["error"], counts["not_report"]
@@ -120,6 +128,8 @@ def verify_files(found: Expansion, spec, options: Options, plan: Plan, jobs: int
         click.echo(f"另有 {found.own} 个 xlcheck 的输出、备份或编辑器锁定文件，未校验" if zh
                    else f"{found.own} of xlcheck's outputs, backups or lock files were not checked")
     if not files:
+        if show.fmt == "json":
+            click.echo('{"files": []' + _skipped_json(found) + "}")
         if writer:
             writer.close()
         return 2
@@ -138,7 +148,7 @@ def verify_files(found: Expansion, spec, options: Options, plan: Plan, jobs: int
                 progress.clear()
             n = sum(counts.values())
             if show.fmt == "json":
-                click.echo(f'], "partial": {{"done": {n}, "total": {total}}}}}')
+                click.echo("]" + _skipped_json(found) + f', "partial": {{"done": {n}, "total": {total}}}}}')
             written = writer.close(partial=partial_text(n, total)) if writer else []
             if total > 1 or written:
                 where = ("；已写出部分汇总表：" if zh else "; partial summary: ") + "、".join(printable(w) for w in written) if written else ""
@@ -149,7 +159,7 @@ def verify_files(found: Expansion, spec, options: Options, plan: Plan, jobs: int
                 writer.discard()
             raise
     if show.fmt == "json":
-        click.echo("]}")
+        click.echo("]" + _skipped_json(found) + "}")
     if writer:
         written = writer.close()
         if text:

@@ -37,7 +37,8 @@ HEADERS = {lang: [first, level, RULE_HEADER[lang], *middle, WHERE_HEADER[lang], 
 
 
 def comment_text(findings: list[Finding]) -> str:
-    return "\n\n".join(f"{TAG} {f.rule}\n{f.message}" for f in findings)
+    """A cell's comment: each finding's message first (what a clerk reads), its rule id after."""
+    return "\n\n".join(f"{TAG} {f.message}\n（{f.rule}）" for f in findings)
 
 
 def suspects(diagnosis, lang: str) -> dict[tuple[str, str], str]:
