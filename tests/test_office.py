@@ -188,3 +188,31 @@ def test_names_print_as_utf8_under_the_c_locale(tmp_path):
                        cwd=tmp_path, env=env, capture_output=True, timeout=120)
     assert r.returncode == 0
     assert r.stdout.decode("utf-8").startswith("✓ 甲局年报.xlsx（乐清市人民政府办公室 2021年度）")
+
+
+@POSIX
+def test_the_progress_line_shows_n_of_n_and_the_file_awaited(tmp_path):
+    import pty
+    units = tmp_path / "u"
+    units.mkdir()
+    for name in ("a", "b", "c"):
+        write_filled(units / f"{name}.xlsx", SAMPLE_2021)
+    master, slave = pty.openpty()
+    r = subprocess.run([sys.executable, "-c", "from xlcheck.cli import run; run()", "verify", str(units), "--no-annotate",
+                        "--jobs", "1"], stdout=subprocess.PIPE, stderr=slave, timeout=120)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    shown = shown.decode()
+    assert r.returncode == 0
+    for n, name in ((0, "a"), (1, "b"), (2, "c")):
+        assert f"\r\x1b[K校验中 {n}/3 {units}/{name}.xlsx" in shown
+    assert [line[:2] for line in r.stdout.decode().splitlines()] == ["✓ ", "✓ ", "✓ ", "共 "]
