@@ -125,7 +125,14 @@ def test_the_summary_a_person_reads(tmp_path):
 def test_the_annotated_copy_leads_with_the_diagnosis_and_prints_to_width(tmp_path):
     path = write_filled(tmp_path / "a.xlsx", SAMPLE_2021, changes={"requests.granted.total": 18})
     run(path)
-    ws = openpyxl.load_workbook(tmp_path / "a.checked.xlsx")["校验结果"]
+    wb = openpyxl.load_workbook(tmp_path / "a.checked.xlsx")
+    ws = wb["校验结果"]
+    assert wb.active.title == "校验结果"                   # it opens on the findings, its tab alone selected
+    assert [s.title for s in wb.worksheets if s.sheet_view.tabSelected] == ["校验结果"]
+    assert xlcheck("clear", tmp_path / "a.checked.xlsx").exit_code == 0
+    import zipfile
+    original, cleared = zipfile.ZipFile(path), zipfile.ZipFile(tmp_path / "a.checked.xlsx")
+    assert {n: original.read(n) for n in original.namelist()} == {n: cleared.read(n) for n in cleared.namelist()}
     assert ws["B2"].value == "诊断" and ws["K2"].value == "最可能出错的是 依申请公开!J8：改为 17 可同时修复 2 处错误"
     assert [ws["L1"].value, ws["M1"].value, ws["C3"].value] == ["核实说明", "数据项", "requests.row_total"]
     assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == ("landscape", 1, 0)

@@ -37,9 +37,9 @@ def verify(*args):
     return doc
 
 
-def only_added(old, new, path="", ignore_attrs=("count", "s")):
+def only_added(old, new, path="", ignore_attrs=("count", "s", "activeTab", "tabSelected")):
     """Every element and attribute of `old` is in `new`, in order: marking only adds (apart from
-    the `count` of lists it appended to and the `s` of marked cells)."""
+    the `count` of lists it appended to, the `s` of marked cells, and the tab it opens on)."""
     assert old.tag == new.tag, path
     a = {k: v for k, v in old.attrib.items() if k not in ignore_attrs}
     b = {k: v for k, v in new.attrib.items() if k not in ignore_attrs}

@@ -98,8 +98,39 @@ _FIT_WIDTH = ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
 
 
 def _printed(xml: str) -> str:
+    """校验结果's worksheet printed fitted to width, its tab the selected one."""
     head, end = xml.index(">", xml.index("<worksheet")) + 1, xml.rindex("</worksheet>")
-    return xml[:head] + _FIT_WIDTH[0] + xml[head:end] + _FIT_WIDTH[1] + xml[end:]
+    xml = xml[:head] + _FIT_WIDTH[0] + xml[head:end] + _FIT_WIDTH[1] + xml[end:]
+    return xml.replace('<sheetView workbookViewId="0">', '<sheetView tabSelected="1" workbookViewId="0">', 1)
+
+
+_VIEW = re.compile(r"<workbookView\b[^<>]*>")
+_SELECTED = re.compile(r'<sheetView\b[^<>]*\stabSelected="1"[^<>]*>')
+
+
+def _open_on_results(pkg: Package) -> None:
+    """The workbook opens on 校验结果: the workbook view's active tab is set to it and the other
+    sheets' tabs unselected (two selected tabs would be a group, edited together) — attribute
+    rewrites recorded like every edit. A workbook with several windows (or none) is left as it is."""
+    wb = pkg.workbook_part()
+    views = _VIEW.findall(pkg.text(wb))
+    sheets = pkg.sheets()
+    index = next((i for i, s in enumerate(sheets) if s["name"] == RESULT_SHEET), None)
+    if len(views) != 1 or index is None:
+        return
+    tag = views[0]
+    new = (re.sub(r'\sactiveTab="\d+"', f' activeTab="{index}"', tag) if 'activeTab="' in tag
+           else tag.replace("<workbookView", f'<workbookView activeTab="{index}"', 1))
+    if new != tag:
+        pkg.edit(wb, tag, replace_with=new)
+    for s in sheets:
+        part = s["part"]
+        if part == RESULT_PART or part not in pkg.data:
+            continue
+        text = pkg.text(part)
+        for selected in set(_SELECTED.findall(text)):
+            if text.count(selected) == 1:
+                pkg.edit(part, selected, replace_with=selected.replace(' tabSelected="1"', ' tabSelected="0"'))
 
 
 def _add_sheet(pkg: Package, name: str, part: str, content: str | None, hidden: bool) -> None:
@@ -169,6 +200,7 @@ def mark_package(pkg: Package, findings: list[Finding], lang: str = "zh", diagno
     _add_sheet(pkg, RECORD_SHEET, RECORD_PART, None, hidden=True)
     pkg.add(RESULT_PART, _printed(worksheet_xml(rows, (6, 8, 26, 24, 30, 16, 16, 10, 10, 8, 90, 40, 30), cell_styles, links,
                                                 freeze=True)))
+    _open_on_results(pkg)
     pkg.data[RECORD_PART] = record_xml(pkg, marked).encode("utf-8")
     pkg.infos.append(zipfile.ZipInfo(RECORD_PART, date_time=(1980, 1, 1, 0, 0, 0)))
     pkg.created.append(RECORD_PART)
