@@ -142,11 +142,12 @@ def test_the_annotated_copy_leads_with_the_diagnosis_and_prints_to_width(tmp_pat
 # ------------------------------------------------------------------ a real process
 
 
-def _batch(tmp_path, n=80):
+def _batch(tmp_path, n=200):
     units = tmp_path / "units"
     units.mkdir()
+    made = [write_filled(tmp_path / f"m{i}.xlsx", SAMPLE_2021, changes={"requests.granted.total": 17 + i}) for i in (0, 1)]
     for i in range(n):
-        write_filled(units / f"f{i:03}.xlsx", SAMPLE_2021, changes={"requests.granted.total": 17 + i % 2})
+        (units / f"f{i:03}.xlsx").write_bytes(made[i % 2].read_bytes())
     return units
 
 
@@ -176,9 +177,9 @@ def test_a_signal_stops_the_batch_and_writes_a_partial_summary(tmp_path, sig, co
     assert proc.returncode == code
     err = err.decode()
     done = int(err.split("已校验 ")[1].split(" / ")[0])
-    assert 0 < done < 80 and err.endswith(f"xlcheck：已校验 {done} / 80 个文件；已写出部分汇总表：{summary}\nxlcheck：已中断\n")
+    assert 0 < done < 200 and err.endswith(f"xlcheck：已校验 {done} / 200 个文件；已写出部分汇总表：{summary}\nxlcheck：已中断\n")
     rows = list(openpyxl.load_workbook(summary)["汇总"].iter_rows(min_row=2, values_only=True))
-    assert len(rows) == done + 1 and rows[-1][0] == f"（未完成）校验被中断：只校验了 {done} / 80 个文件"
+    assert len(rows) == done + 1 and rows[-1][0] == f"（未完成）校验被中断：只校验了 {done} / 200 个文件"
     leftovers = [p.name for p in list(units.iterdir()) + list(tmp_path.iterdir()) if p.name.endswith(".tmp") or p.name.startswith(".")]
     assert leftovers == []
     for copy in units.glob("*.checked.xlsx"):  # every annotated copy there is whole

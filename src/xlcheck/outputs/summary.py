@@ -23,6 +23,7 @@ from ..check.result import Result
 from ..errors import InputError
 from ..fileio import atomic_write_bytes
 from ..findings import SEVERITY_TEXT, clip, printable
+from ..grid import col_letter as _letter
 from .ooxml import cell_text
 
 SUMMARY_HEADERS = ["文件", "机关", "报告年度", "版本", "状态", "错误数", "警告数", "已说明", "最可能出错的单元格", "第一个问题",
@@ -188,10 +189,6 @@ class SummaryWriter:
     def discard(self) -> None:
         for fh, _ in self._files:
             fh.close()
-
-
-def _letter(n: int) -> str:
-    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n - 1]
 
 
 def write_summary(path: str, results: Iterable[Result]) -> list[Path]:
