@@ -103,6 +103,7 @@ class Render:
     color: bool = False
     verbose: bool = False
     summary: bool = False
+    live: bool = False         # a person watches: each file goes to a worker alone, its line printed when it is done
 
 
 @dataclass
@@ -236,7 +237,8 @@ def _parallel(files: list[str], jobs: int, initargs) -> Iterator[Result | Done]:
     (killed, out of memory) breaks the whole pool, and which file it held is not known: the files
     of the chunks still in flight are then checked again one at a time, each in a process of its
     own, and the rest go on in a new pool."""
-    size = max(1, min(16, len(files) // (jobs * 4) or 1))
+    live = initargs[-1] is not None and initargs[-1].live
+    size = 1 if live else max(1, min(16, len(files) // (jobs * 4) or 1))   # chunks: ~12% faster, results by the chunk
     chunks = iter([files[i:i + size] for i in range(0, len(files), size)])
     window: deque = deque()
     pool = _pool(jobs, initargs)

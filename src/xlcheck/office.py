@@ -117,7 +117,8 @@ def verify_files(found: Expansion, spec, options: Options, plan: Plan, jobs: int
     zh = show.lang != "en"
     text = show.fmt == "text"
     files, total = found.files, len(found.files)
-    render = Render(show.fmt, show.lang, text and sys.stdout.isatty(), show.verbose, bool(summary_path))
+    render = Render(show.fmt, show.lang, text and sys.stdout.isatty(), show.verbose, bool(summary_path),
+                    live=sys.stdout.isatty() or sys.stderr.isatty())
     writer = SummaryWriter(summary_path) if summary_path else None
     for path, why in found.skipped:
         if text:
