@@ -32,12 +32,13 @@ def test_a_folder_gives_summary_rows_and_the_highest_exit_code(tmp_path):
     rows = list(wb["汇总"].iter_rows(values_only=True))
     assert rows[0][:7] == ("文件", "机关", "报告年度", "版本", "状态", "错误数", "警告数")
     by_file = {r[0].split("/")[-1]: r for r in rows[1:]}
-    assert set(by_file) == {"丙办2024.xlsx", "甲局2024.xlsx", "乙镇2024.xlsx"}
+    assert set(by_file) == {"丙办2024.xlsx", "甲局2024.xlsx", "乙镇2024.xlsx", "说明.md"}
+    assert by_file["说明.md"][4:10] == ("未校验", None, None, None, None, "不是 xlcheck 能读取的文件类型（.md）")
     assert by_file["甲局2024.xlsx"][1:7] == ("甲局", 2024, "2021", "通过", 0, 0)
     assert by_file["乙镇2024.xlsx"][1:7] == ("乙镇", 2024, "2021", "有错误", 1, 0)
-    assert "复议诉讼!E6" in by_file["乙镇2024.xlsx"][7]
-    assert by_file["丙办2024.xlsx"][4] == "无法校验" and "不是 Excel 工作簿" in by_file["丙办2024.xlsx"][7]
-    link = wb["汇总"].cell([r[0] for r in rows].index(by_file["乙镇2024.xlsx"][0]) + 1, 10)
+    assert "复议诉讼!E6" in by_file["乙镇2024.xlsx"][9]
+    assert by_file["丙办2024.xlsx"][4] == "无法校验" and "不是 Excel 工作簿" in by_file["丙办2024.xlsx"][9]
+    link = wb["汇总"].cell([r[0] for r in rows].index(by_file["乙镇2024.xlsx"][0]) + 1, 12)
     assert link.value.endswith("乙镇2024.checked.xlsx") and link.hyperlink.target == "units/乡镇/乙镇2024.checked.xlsx"
     details = list(wb["全部问题"].iter_rows(min_row=2, values_only=True))
     assert [(r[1], r[3], r[8]) for r in details] == [("乙镇", "appeals.total", "E6")]
@@ -62,7 +63,7 @@ def test_csv_summary_escapes_formulas(tmp_path):
     assert findings[1][1] == "'=HYPERLINK(\"x\")"
     assert [(r[3], r[9], r[10], r[11]) for r in findings[1:]] == [("requests.row_total", "18", "17", "1"),
                                                                   ("requests.results_total", "29", "30", "-1")]
-    assert findings[2][12].startswith("三、") and rows[1][7].startswith("第 ")
+    assert findings[2][12].startswith("三、") and rows[1][9].startswith("第 ")
 
 
 def test_jobs_2_and_jobs_1_give_identical_json(tmp_path):
@@ -94,7 +95,7 @@ def test_previous_catches_a_mismatched_carried_over_on_the_exact_cells(tmp_path)
                                     "value": 1, "file": str(last)}]
     assert result.exit_code == 1
     wb = openpyxl.load_workbook(doc["output"])
-    assert "[xlcheck] continuity.carried_over\n" in wb["依申请公开"]["D7"].comment.text
+    assert "\n（continuity.carried_over）" in wb["依申请公开"]["D7"].comment.text
 
 
 def test_previous_dir_matches_by_organ_then_by_name_and_says_not_assessed(tmp_path):

@@ -112,7 +112,7 @@ def test_verify_book_marks_exactly_the_expected_cells_and_reruns_cleanly(tmp_pat
     added = _notes(actions, "addNote", payload)
     assert sorted(added) == [("依申请公开", "J29"), ("依申请公开", "J8")]
     texts = {a["args"][0]: a["args"][1] for a in actions if a["func"] == "addNote"}
-    assert texts["$J$8"].startswith("[xlcheck] 可能填错：应为 17") and "[xlcheck] requests.row_total\n" in texts["$J$8"]
+    assert texts["$J$8"].startswith("[xlcheck] 可能填错：应为 17") and "\n（requests.row_total）" in texts["$J$8"]
     colors = {}
     before = json.loads(json.dumps(payload))
     state = apply(payload, actions, colors)

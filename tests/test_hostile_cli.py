@@ -47,7 +47,7 @@ def test_numbers_no_float_holds_are_a_type_error_in_valid_json(tmp_path, raw, sh
     code, out, err = xlcheck("verify", path)                     # and the annotated copy
     assert code == 1 and err == b""
     comment = comment_text(tmp_path / "n.checked.xlsx", "B6")       # openpyxl cannot read <v>inf</v> at all
-    assert comment.startswith("[xlcheck] cell.type\n") and comment.endswith(f"实际为「{shown}」")
+    assert comment.startswith("[xlcheck] 二、主动公开政府信息情况") and comment.endswith(f"实际为「{shown}」\n（cell.type）")
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -69,7 +69,7 @@ def test_hostile_cell_text_is_written_out_everywhere(tmp_path, text, shown):
     csv_path = tmp_path / "s.csv"
     assert xlcheck("verify", path, "--no-annotate", "--summary", csv_path)[0] == 1
     with open(tmp_path / "s-findings.csv", encoding="utf-8-sig", newline="") as fh:
-        assert list(csv.reader(fh))[1][-1].endswith(f"实际为「{shown}」")
+        assert list(csv.reader(fh))[1][-2].endswith(f"实际为「{shown}」")
     marked = tmp_path / "t.checked.xlsx"
     code, out, err = xlcheck("clear", marked)                     # the annotated copy clears
     assert (code, err) == (0, b"") and out.decode() == f"已清除 1 个单元格的标注：{marked.resolve()}\n"
@@ -152,7 +152,7 @@ def test_comments_and_cells_stay_within_excels_limit(tmp_path):
     out.write_bytes(annotate_bytes(raw, long))
     wb = load_workbook(out)
     comment = wb["主动公开"]["B6"].comment.text
-    whole = 3 * len("[xlcheck] cell.type\n" + "很长" * 20000) + 2 * len("\n\n")
+    whole = 3 * len("[xlcheck] " + "很长" * 20000 + "\n（cell.type）") + 2 * len("\n\n")
     assert len(comment) == MAX_CELL and comment.endswith(f"…（共 {whole} 字）")
     assert len(wb["校验结果"]["K2"].value) == MAX_CELL
 

@@ -75,7 +75,7 @@ def test_several_files_give_a_summary_url(server):
     ws = openpyxl.load_workbook(io.BytesIO(summary.content))["汇总"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert [(r[0], r[4]) for r in rows] == [("甲.xlsx", "有错误"), ("乙.xlsx", "通过"), ("丙.xlsx", "无法校验")]
-    assert rows[0][9] == "甲.checked.xlsx" and ws["J2"].hyperlink.target == "甲.checked.xlsx"
+    assert rows[0][11] == "甲.checked.xlsx" and ws["L2"].hyperlink.target == "甲.checked.xlsx"
 
 
 def test_every_hostile_file_is_refused_as_the_cli_refuses_it(server, tmp_path):

@@ -165,7 +165,7 @@ def test_filled_template_from_a_report(tmp_path):
     names = {n: list(wb.defined_names[n].destinations)[0] for n in ("requests.granted.total", "requests.new.natural_person")}
     sheet, ref = names["requests.granted.total"]
     assert wb[sheet][ref.replace("$", "")].value == 18
-    assert "[xlcheck] requests.row_total\n" in wb[sheet][ref.replace("$", "")].comment.text
+    assert "\n（requests.row_total）" in wb[sheet][ref.replace("$", "")].comment.text
     sheet, ref = names["requests.new.natural_person"]
     assert wb[sheet][ref.replace("$", "")].value == 20
     finding = next(f for f in doc["files"][0]["findings"] if f["rule"] == "requests.row_total")
@@ -260,7 +260,7 @@ def test_xls_and_ods_saved_by_libreoffice(soffice, tmp_path, fmt):
     out = tmp_path / "src.checked.xlsx"
     assert f["output"] == str(out)
     wb = openpyxl.load_workbook(out)
-    assert "[xlcheck] appeals.total\n" in wb["复议诉讼"]["E6"].comment.text
+    assert "\n（appeals.total）" in wb["复议诉讼"]["E6"].comment.text
 
 
 def test_xlsm_keeps_its_macros(tmp_path):

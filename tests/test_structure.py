@@ -16,7 +16,7 @@ STAGES = [
     {"xlcheck.locate"},
     {"xlcheck.check"},
     {"xlcheck.outputs"},
-    {"xlcheck.verify", "xlcheck.batch", "xlcheck.previous", "xlcheck.excel", "xlcheck.addin", "xlcheck.cli",
+    {"xlcheck.verify", "xlcheck.batch", "xlcheck.office", "xlcheck.previous", "xlcheck.excel", "xlcheck.addin", "xlcheck.cli",
      "xlcheck.server", "xlcheck.wps", "xlcheck.__main__", "xlcheck"},
 ]
 SEPARATE = {("xlcheck.rules", "xlcheck.sources"), ("xlcheck.sources", "xlcheck.rules")}   # same rank, unrelated

@@ -69,8 +69,8 @@ def test_one_wrong_cell_gives_exactly_the_expected_finding(tmp_path, rule, chang
     out = doc["files"][0]["output"]
     marks = comments(out)
     sheet = hit["sheet"]
-    assert marks[(sheet, cell)].startswith("[xlcheck] ") and f"[xlcheck] {rule}\n" in marks[(sheet, cell)]
-    ruled = {c for (_, c), text in marks.items() if any(f"[xlcheck] {r}\n" in text for r, _ in expected)}
+    assert marks[(sheet, cell)].startswith("[xlcheck] ") and f"\n（{rule}）" in marks[(sheet, cell)]
+    ruled = {c for (_, c), text in marks.items() if any(f"\n（{r}）" in text for r, _ in expected)}
     assert ruled == {c for _, c in expected}
     wb = openpyxl.load_workbook(out)
     assert wb[sheet][cell].fill.fgColor.rgb == ("FFFFC7CE" if severity == "error" else "FFFFEB9C")
@@ -180,7 +180,7 @@ def test_input_is_never_modified_and_annotated_copy_is_beside_it(tmp_path):
     assert src.read_bytes() == before
     out = tmp_path / "chosen.xlsx"
     run(src, "-o", out)
-    assert out.exists() and "[xlcheck] appeals.total\n" in comments(out)[("复议诉讼", "E6")]
+    assert out.exists() and "\n（appeals.total）" in comments(out)[("复议诉讼", "E6")]
     assert not list(tmp_path.glob(".*.tmp"))      # no temporary files left behind
 
 
@@ -196,7 +196,7 @@ def test_in_place_keeps_a_backup(tmp_path):
     result = run(src, "--in-place")
     assert result.exit_code == 1
     assert (tmp_path / "p.xlsx.bak").read_bytes() == before
-    assert "[xlcheck] appeals.total\n" in comments(src)[("复议诉讼", "E6")]
+    assert "\n（appeals.total）" in comments(src)[("复议诉讼", "E6")]
 
 
 def test_reannotation_replaces_own_marks_and_keeps_the_users(tmp_path):
@@ -228,7 +228,7 @@ def test_reannotation_replaces_own_marks_and_keeps_the_users(tmp_path):
     assert marks[("复议诉讼", "A3")] == "用户自己的批注"
     ours = {k for k, t in marks.items() if t.startswith("[xlcheck]")}
     assert ours == {("依申请公开", "J8"), ("依申请公开", "J29")}                 # once each
-    assert marks[("依申请公开", "J8")].count("[xlcheck] requests.row_total") == 1
+    assert marks[("依申请公开", "J8")].count("（requests.row_total）") == 1
     wb = openpyxl.load_workbook(first)
     assert wb["复议诉讼"]["E6"].fill.fgColor.rgb == "FF00B0F0"
     assert wb["主动公开"]["B5"].fill.fgColor.rgb == "FF92D050"
@@ -237,8 +237,9 @@ def test_reannotation_replaces_own_marks_and_keeps_the_users(tmp_path):
     assert ws.protection.sheet and ws.data_validations.dataValidation
     assert "requests.new.natural_person" in wb.defined_names
     results = list(wb["校验结果"].iter_rows(min_row=2, values_only=True))
-    assert [r[6] for r in results] == ["依申请公开!J8", "依申请公开!J29"]
-    assert wb["校验结果"]["G2"].hyperlink.location == "'依申请公开'!J8"
+    assert results[0][1] == "诊断"                        # the diagnosis leads
+    assert [r[6] for r in results[1:]] == ["依申请公开!J8", "依申请公开!J29"]
+    assert wb["校验结果"]["G3"].hyperlink.location == "'依申请公开'!J8"
 
 
 def test_clear_removes_every_mark(tmp_path):
@@ -296,7 +297,9 @@ def test_every_bad_input_gets_one_chinese_line_and_the_batch_goes_on(tmp_path):
         assert reason in mine[0], (name, mine[0])
     assert any("good.xlsx" in l and "未发现问题" in l for l in lines)
     _, doc = run_json(*args, "--no-annotate")
-    assert [f["status"] for f in doc["files"]] == ["error"] * len(expected) + ["ok"]
+    # an empty folder is listed as not checked (「目录中没有可校验的文件」), not as a file
+    assert [f["status"] for f in doc["files"]] == ["error"] * (len(expected) - 1) + ["ok"]
+    assert doc["skipped"] == [{"path": str(tmp_path / "folder.xlsx"), "reason": "目录中没有可校验的文件"}]
 
 
 def test_zip_bomb_is_refused_before_parsing(tmp_path):

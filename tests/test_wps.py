@@ -132,7 +132,7 @@ def test_press_marks_the_wrong_cells_and_again_duplicates_nothing_and_fixing_cle
     req = w.sheet("依申请公开")
     notes = {cell: c["text"] for cell, c in req["comments"].items()}
     assert notes == expected_notes(path) and sorted(notes) == ["J29", "J8"]
-    assert notes["J8"].startswith("[xlcheck] 可能填错：应为 17") and "[xlcheck] requests.row_total\n" in notes["J8"]
+    assert notes["J8"].startswith("[xlcheck] 可能填错：应为 17") and "\n（requests.row_total）" in notes["J8"]
     assert {c["author"] for c in req["comments"].values()} == {"张三"}     # as Excel: the user's name
     assert req["fills"] == {"J8": RED, "J29": RED, "D6": BLUE}
     assert w.sheet("复议诉讼")["comments"] == {"A6": USER_NOTE}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .errors import InputError
+from .errors import InputError, Terminated
 from .findings import printable
 from .version import __version__
 
@@ -91,18 +91,22 @@ def template(year, organ, edition_name, schema_path, formulas, lang, output):
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False), help="写出汇总表（.xlsx 或 .csv）：每个文件一行，另列全部问题。")
 @click.option("--previous", "previous", type=click.Path(dir_okay=False), help="上一年度的报告（只校验一个文件时），用于校验上年结转等衔接关系。")
 @click.option("--previous-dir", "previous_dir", type=click.Path(file_okay=False), help="上一年度报告所在目录，按机关名称（其次按文件名）逐一匹配。")
+@click.option("--explanations", type=click.Path(dir_okay=False), help="核实说明文件（JSON，或装有 PyYAML 时的 YAML）：按文件或机关、规则、数据项给出警告的说明。")
+@click.option("--quiet", "-q", is_flag=True, help="只列出有错误或无法校验的文件，最后给出统计。")
+@click.option("--verbose", "-v", is_flag=True, help="逐条列出同一张表中同类的问题（默认合并为一行）。")
 def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_reading, year, edition_name, schema_path, severity,
-           jobs, summary_path, previous, previous_dir):
+           jobs, summary_path, previous, previous_dir, explanations, quiet, verbose):
     """校验填好的工作簿或已公开的报告（文件、目录或通配符）。 Check filled workbooks or published reports.
 
-    退出码：0 没有错误（可有警告），1 发现错误，2 有文件无法校验。
+    退出码：0 没有错误（可有警告），1 发现错误，2 有文件无法校验，130 被 Ctrl-C 中断，143 被终止（SIGTERM）。
     """
-    from .batch import expand, run as run_batch                   # deferred: start-up time
+    from .batch import expand, expand_all                         # deferred: start-up time
     from .check import Options
+    from .check.explain import load as load_explanations
     from .check.result import severity_overrides
     from .model import editions as schemas
-    from .outputs.report import json_file, text_lines
-    from .outputs.summary import summary_paths, write_summary
+    from .office import Show, verify_files
+    from .outputs.summary import summary_paths
     from .verify import Plan, plan_outputs, same_file
 
     try:
@@ -118,9 +122,12 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
             spec = ("edition", edition_name)
         else:
             spec = None
+        if quiet and verbose:
+            raise InputError("--quiet 与 --verbose 只能用一个")
         options = Options(lang=lang, strict=strict, year=year, severities=severity_overrides(severity),
-                          explain_reading=explain_reading)
-        files = expand(list(paths))
+                          explain_reading=explain_reading, explanations=load_explanations(explanations) if explanations else ())
+        found = expand_all(list(paths))
+        files = found.files
         if previous and len(files) > 1:
             raise InputError("--previous 只能用于一个文件；校验多个文件请用 --previous-dir")
         if output and len(files) > 1 and not Path(output).is_dir():
@@ -142,55 +149,9 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
             index = PreviousIndex.build(expand([previous_dir]))
     except InputError as exc:
         _fail(str(exc))
-    color = fmt == "text" and sys.stdout.isatty()
-    workers = jobs or os.cpu_count() or 1
-    show_progress = len(files) > 1 and sys.stderr.isatty()
-    # Memory stays flat over a batch: each result is printed (or streamed into the JSON document)
-    # as it arrives, and kept only when a summary needs it or a progress bar holds the text back.
-    keep = bool(summary_path) or (show_progress and fmt == "text")
-    kept, statuses = [], {"ok": 0, "invalid": 0, "error": 0}
-    stream = run_batch(files, spec, options, plan, workers, previous, index)
-    bar = click.progressbar(length=len(files), file=sys.stderr, label="校验中" if lang != "en" else "checking") if show_progress else None
-    if fmt == "json":
-        click.echo('{"files": [')
-    try:
-        if bar:
-            bar.__enter__()
-        for i, result in enumerate(stream):
-            statuses[result.status] += 1
-            if keep:
-                kept.append(result)
-            if bar:
-                bar.update(1)
-            if fmt == "json":
-                click.echo(("," if i else "") + json_file(result))
-                if result.status == "error":
-                    click.echo(f"xlcheck：{printable(result.error)}", err=True)
-            elif not bar:
-                for line in text_lines(result, lang, color):
-                    click.echo(line)
-    finally:
-        if bar:
-            bar.__exit__(None, None, None)
-    if fmt == "json":
-        click.echo("]}")
-    elif bar:
-        for result in kept:
-            for line in text_lines(result, lang, color):
-                click.echo(line)
-    if summary_path:
-        try:
-            written = write_summary(summary_path, kept)
-        except InputError as exc:
-            _fail(str(exc))
-        if fmt == "text":
-            click.echo(("汇总表：" if lang != "en" else "summary: ") + "、".join(printable(w) for w in written))
-    total = sum(statuses.values())
-    if fmt == "text" and total > 1:
-        ok, bad, broken = statuses["ok"], statuses["invalid"], statuses["error"]
-        click.echo(f"共 {total} 个文件：{ok} 个通过，{bad} 个有错误，{broken} 个无法校验" if lang != "en"
-                   else f"{total} files: {ok} ok, {bad} with errors, {broken} could not be checked")
-    sys.exit(2 if statuses["error"] else 1 if statuses["invalid"] else 0)
+    code = verify_files(found, spec, options, plan, jobs or os.cpu_count() or 1, Show(fmt, lang, quiet, verbose),
+                        summary_path, previous, index)
+    sys.exit(code)
 
 
 @cli.command()
@@ -301,17 +262,18 @@ def _zh(message: str) -> str:
     return message
 
 
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP: the run ends as on Ctrl-C, through every cleanup on the way out."""
-
-
 def _terminated(signum, frame):
-    raise Terminated
+    raise Terminated(signum)
 
 
 def run(argv=None):
     """Console-script entry: click with Chinese one-line usage errors and no tracebacks. SIGTERM
-    and SIGHUP end the run as Ctrl-C does, so temporary files are removed on the way out (exit 130)."""
+    and SIGHUP end the run as Ctrl-C does, so temporary files are removed on the way out; the exit
+    code is 128 + the signal's number (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP), as a shell reports a
+    process the signal ended. Output is UTF-8 whatever the locale (LANG=C included)."""
+    for stream in (sys.stdout, sys.stderr):
+        if (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     for name in ("SIGTERM", "SIGHUP"):
         try:
             signal.signal(getattr(signal, name), _terminated)
@@ -328,9 +290,9 @@ def run(argv=None):
         _fail(f"参数 {hint} 的值无效：{_zh(exc.message)}")
     except click.exceptions.UsageError as exc:
         _fail(f"用法错误：{_zh(exc.format_message())}（运行 xlcheck --help 查看用法）")
-    except (click.exceptions.Abort, KeyboardInterrupt, Terminated):     # click turns Ctrl-C into Abort
+    except (click.exceptions.Abort, KeyboardInterrupt, Terminated) as exc:     # click turns Ctrl-C into Abort
         click.echo("xlcheck：已中断", err=True)
-        sys.exit(130)
+        sys.exit(128 + exc.signum if isinstance(exc, Terminated) else 130)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except InputError as exc:

@@ -50,6 +50,7 @@ class Finding:
     message: str = ""
     line: int | None = None                                  # the source line, for text reports
     detail: dict[str, Any] = field(default_factory=dict)   # what the message is made from
+    explanation: str | None = None   # the filer's 核实说明 accepting this warning (check.explain)
 
     @property
     def point(self) -> str | None:
@@ -73,6 +74,8 @@ class Finding:
                            for o in self.operands]
         if self.line is None:
             out.pop("line")
+        if self.explanation is None:
+            out.pop("explanation")
         return out
 
     def sort_key(self):
@@ -128,6 +131,9 @@ SHOWN = 120               # a value quoted in a message is cut to this many char
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
 def _escaped(ch: str) -> str:
     n = ord(ch)
     if 0xDC80 <= n <= 0xDCFF:          # a byte of an undecodable file name (surrogateescape)
@@ -142,6 +148,11 @@ def printable(text: Any, newlines: bool = False) -> str:
     text = str(text)
     if not _UNPRINTABLE.search(text):
         return text
+    if _UNDECODED.search(text):        # a name the locale could not decode (LANG=C): shown as UTF-8 where it is
+        try:
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8")
+        except UnicodeError:
+            pass
     keep = "\n\t" if newlines else ""
     return _UNPRINTABLE.sub(lambda m: m.group(0) if m.group(0) in keep else _escaped(m.group(0)), text)
 

@@ -17,6 +17,7 @@ from ..rules.registry import identity_rules, validator_for
 from ..sources.open import read_source
 from .cells import read_cells
 from .diagnose import diagnose
+from .explain import explain
 from .mapping import findings_of
 from .narrative import prose_findings
 from .reading import reading
@@ -64,6 +65,7 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
     if options.explain_reading:
         result.reading = reading(model, grid, located)
     result.findings = finish(findings, options)
+    result.notes.extend(explain(result.findings, grid, result.path, result.organ, options.explanations, options.lang))
     result.status = status_of(result.findings, options.strict)
     return result
 

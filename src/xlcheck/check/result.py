@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import InputError
+from ..errors import InputError, NotAReport
 from ..findings import Finding, Where, counts, printable, render
 from ..model.schema import Edition
 from ..values import Read
@@ -18,6 +18,7 @@ class Options:
     year: int | None = None
     severities: dict[str, str] = field(default_factory=dict)   # rule id → error | warning | off
     explain_reading: bool = False      # keep how each table was read (Result.reading)
+    explanations: tuple = ()           # 核实说明 given in a file (`check.explain.Explanation`), for any file they name
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Result:
     continuity: dict | None = None     # None: last year's report was not asked for
     notes: list[str] = field(default_factory=list)   # things the user should know about the outputs
     reading: list[dict] | None = None  # how each table was read, when asked (check.reading)
+    not_report: bool = False           # status `error` because the file holds no statutory table at all
 
     @property
     def counts(self) -> dict[str, int]:
@@ -58,6 +60,8 @@ class Result:
             out["reading"] = self.reading
         if self.error:
             out["error"] = self.error
+        if self.not_report:
+            out["not_report"] = True
         return out
 
 
@@ -75,7 +79,9 @@ def guarded(path: str, work: Callable[[], Result]) -> Result:
     try:
         return work()
     except InputError as exc:
-        return failed(path, str(exc))
+        out = failed(path, str(exc))
+        out.not_report = isinstance(exc, NotAReport)
+        return out
     except MemoryError:
         return failed(path, f"{printable(path)}：文件过大，内存不足，无法校验")
     except RecursionError:

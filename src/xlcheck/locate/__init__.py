@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError
+from ..errors import InputError, NotAReport
 from ..grid import Grid
 from ..model import editions
 from ..model.schema import Edition
@@ -44,7 +44,7 @@ def locate(grid: Grid, model: Edition | None = None, year: int | None = None) ->
         if run_together:
             raise InputError(f"{grid.path}：文中有统计表的标签，但表格各单元格的文字和数字连在一起（如「{run_together}」），"
                              "无法可靠地拆分成单元格；请改用报告的网页（HTML）、Word 或 PDF 原件")
-        raise InputError(f"{grid.path}：没有找到统计表（既没有 xlcheck 模板的名称，也没有可识别的表格标签）")
+        raise NotAReport(f"{grid.path}：没有找到统计表（既没有 xlcheck 模板的名称，也没有可识别的表格标签）")
     located.meta = meta or located.meta
     located.findings.extend(source_findings(grid, located, year))
     return located

@@ -18,7 +18,8 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from ..check.diagnose import cell_note
+from ..check.diagnose import cell_note, summary as diagnosis_summary
+from ..check.explain import EXPLAINED, POINT_HEADER, RULE_HEADER, TEXT_HEADER, WHERE_HEADER
 from ..errors import InputError
 from ..fileio import atomic_write_bytes, backup
 from ..findings import SEVERITY_TEXT, Finding, fmt_number
@@ -29,12 +30,15 @@ from .record import RECORD_PART, RESULT_PART, Resaved, Untrusted, read_record, r
 from .ooxml import CT_WORKSHEET, REL_WORKSHEET, Package, Unsafe, attr, cell_text, worksheet_xml
 
 TAG = "[xlcheck]"
-HEADERS = {"zh": ["序号", "级别", "规则", "表", "行", "栏", "单元格", "实际值", "应为", "差值", "说明"],
-           "en": ["#", "severity", "rule", "table", "row", "column", "cell", "found", "expected", "difference", "message"]}
+HEADERS = {lang: [first, level, RULE_HEADER[lang], *middle, WHERE_HEADER[lang], *values, TEXT_HEADER[lang], POINT_HEADER[lang]]
+           for lang, first, level, middle, values in (
+               ("zh", "序号", "级别", ("表", "行", "栏"), ("实际值", "应为", "差值", "说明")),
+               ("en", "#", "severity", ("table", "row", "column"), ("found", "expected", "difference", "message")))}
 
 
 def comment_text(findings: list[Finding]) -> str:
-    return "\n\n".join(f"{TAG} {f.rule}\n{f.message}" for f in findings)
+    """A cell's comment: each finding's message first (what a clerk reads), its rule id after."""
+    return "\n\n".join(f"{TAG} {f.message}\n（{f.rule}）" for f in findings)
 
 
 def suspects(diagnosis, lang: str) -> dict[tuple[str, str], str]:
@@ -58,21 +62,75 @@ def _shown(v):
     return fmt_number(v) if not isinstance(v, str) else v
 
 
-def _result_rows(findings: list[Finding], lang: str, styles: Styles | None):
-    sev = SEVERITY_TEXT["zh"] if lang != "en" else {}
-    rows, cell_styles, links = [HEADERS["en" if lang == "en" else "zh"]], {}, {}
+def _result_rows(findings: list[Finding], lang: str, styles: Styles | None, diagnosis=None):
+    """The 校验结果 sheet: a header, the diagnosis (the likely wrong cell) first, then a row per
+    finding; an explained warning shows 已说明 and its 核实说明, which the next check reads back
+    (`check.explain`)."""
+    zh = lang != "en"
+    sev = SEVERITY_TEXT["zh"] if zh else {}
+    rows, cell_styles, links = [HEADERS["zh" if zh else "en"]], {}, {}
+    width = len(rows[0])
+    if diagnosis is not None:
+        lead = [""] * width
+        lead[1], lead[10] = ("诊断" if zh else "diagnosis"), diagnosis_summary(diagnosis, lang)
+        rows.append(lead)
+        if styles is not None:
+            cell_styles[address(2, 2)] = styles.style(0, "error")
     for i, f in enumerate(findings, start=1):
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.where or "")
-        rows.append([i, sev.get(f.severity, f.severity), f.rule, f.table_label, f.row_label, f.column_label, where,
-                     _shown(f.found), _shown(f.expected), _shown(f.difference), f.message])
+        level = EXPLAINED["zh" if zh else "en"] if f.explanation else sev.get(f.severity, f.severity)
+        rows.append([i, level, f.rule, f.table_label, f.row_label, f.column_label, where,
+                     _shown(f.found), _shown(f.expected), _shown(f.difference), f.message, f.explanation or "", f.point or ""])
         r = len(rows)
         if styles is not None and f.severity in FILLS:
             cell_styles[address(r, 2)] = styles.style(0, f.severity)
         if f.sheet and f.cell:
             links[address(r, 7)] = "'" + f.sheet.replace("'", "''") + "'!" + f.cell
     if not findings:
-        rows.append(["", "", "", "", "", "", "", "", "", "", "未发现问题" if lang != "en" else "no findings"])
+        rows.append(["", "", "", "", "", "", "", "", "", "", "未发现问题" if zh else "no findings"])
     return rows, cell_styles, links
+
+
+# Printed landscape, fitted to the page width (as many pages down as it takes).
+_FIT_WIDTH = ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
+              '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
+              '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
+
+
+def _printed(xml: str) -> str:
+    """校验结果's worksheet printed fitted to width, its tab the selected one."""
+    head, end = xml.index(">", xml.index("<worksheet")) + 1, xml.rindex("</worksheet>")
+    xml = xml[:head] + _FIT_WIDTH[0] + xml[head:end] + _FIT_WIDTH[1] + xml[end:]
+    return xml.replace('<sheetView workbookViewId="0">', '<sheetView tabSelected="1" workbookViewId="0">', 1)
+
+
+_VIEW = re.compile(r"<workbookView\b[^<>]*>")
+_SELECTED = re.compile(r'<sheetView\b[^<>]*\stabSelected="1"[^<>]*>')
+
+
+def _open_on_results(pkg: Package) -> None:
+    """The workbook opens on 校验结果: the workbook view's active tab is set to it and the other
+    sheets' tabs unselected (two selected tabs would be a group, edited together) — attribute
+    rewrites recorded like every edit. A workbook with several windows (or none) is left as it is."""
+    wb = pkg.workbook_part()
+    views = _VIEW.findall(pkg.text(wb))
+    sheets = pkg.sheets()
+    index = next((i for i, s in enumerate(sheets) if s["name"] == RESULT_SHEET), None)
+    if len(views) != 1 or index is None:
+        return
+    tag = views[0]
+    new = (re.sub(r'\sactiveTab="\d+"', f' activeTab="{index}"', tag) if 'activeTab="' in tag
+           else tag.replace("<workbookView", f'<workbookView activeTab="{index}"', 1))
+    if new != tag:
+        pkg.edit(wb, tag, replace_with=new)
+    for s in sheets:
+        part = s["part"]
+        if part == RESULT_PART or part not in pkg.data:
+            continue
+        text = pkg.text(part)
+        for selected in set(_SELECTED.findall(text)):
+            if text.count(selected) == 1:
+                pkg.edit(part, selected, replace_with=selected.replace(' tabSelected="1"', ' tabSelected="0"'))
 
 
 def _add_sheet(pkg: Package, name: str, part: str, content: str | None, hidden: bool) -> None:
@@ -136,11 +194,13 @@ def mark_package(pkg: Package, findings: list[Finding], lang: str = "zh", diagno
     for part, texts in per_sheet.items():
         skipped |= {(part, ref) for ref in add_comments(pkg, part, texts)}
     marked = [(sheet, ref, fill, "" if (sheets[sheet], ref) in skipped else "1") for sheet, ref, fill in marked]
-    rows, cell_styles, links = _result_rows(findings, lang, styles)
+    rows, cell_styles, links = _result_rows(findings, lang, styles, diagnosis)
     styles.commit()
     _add_sheet(pkg, RESULT_SHEET, RESULT_PART, None, hidden=False)
     _add_sheet(pkg, RECORD_SHEET, RECORD_PART, None, hidden=True)
-    pkg.add(RESULT_PART, worksheet_xml(rows, (6, 8, 26, 24, 30, 16, 16, 10, 10, 8, 90), cell_styles, links, freeze=True))
+    pkg.add(RESULT_PART, _printed(worksheet_xml(rows, (6, 8, 26, 24, 30, 16, 16, 10, 10, 8, 90, 40, 30), cell_styles, links,
+                                                freeze=True)))
+    _open_on_results(pkg)
     pkg.data[RECORD_PART] = record_xml(pkg, marked).encode("utf-8")
     pkg.infos.append(zipfile.ZipInfo(RECORD_PART, date_time=(1980, 1, 1, 0, 0, 0)))
     pkg.created.append(RECORD_PART)
@@ -221,14 +281,14 @@ def annotate_bytes(raw: bytes, findings: list[Finding], lang: str = "zh", diagno
     return pkg.bytes()
 
 
-def findings_workbook(findings: list[Finding], lang: str = "zh") -> bytes:
+def findings_workbook(findings: list[Finding], lang: str = "zh", diagnosis=None) -> bytes:
     """A new workbook holding only the findings sheet: what is written when the input cannot be
     marked safely."""
     from openpyxl import Workbook               # deferred (start-up time): only an unsafe package needs it
     wb = Workbook()
     ws = wb.active
     ws.title = RESULT_SHEET
-    rows, _, _ = _result_rows(findings, lang, None)
+    rows, _, _ = _result_rows(findings, lang, None, diagnosis)
     for row in rows:
         ws.append([cell_text(v) for v in row])
     buf = io.BytesIO()
@@ -245,7 +305,7 @@ def annotate_file(source: Path, target: Path, findings: list[Finding], lang: str
         return atomic_write_bytes(target, annotate_bytes(raw, findings, lang, diagnosis, xlsm)), None
     except Unsafe as exc:
         other = Path(target).with_name(Path(source).stem + ".findings.xlsx")
-        written = atomic_write_bytes(other, findings_workbook(findings, lang))
+        written = atomic_write_bytes(other, findings_workbook(findings, lang, diagnosis))
         return written, f"无法安全地在原工作簿上标注（{exc}），问题清单另存为 {written.name}"
     except (zipfile.BadZipFile, KeyError) as exc:
         raise InputError(f"{source}：无法写入标注（{exc.__class__.__name__}）") from None

@@ -88,7 +88,7 @@ _INSERTED = re.compile("|".join([
     r'<row r="\d+"><c r="[A-Z]{1,3}\d+" s="\d+"/></row>',
     r'<c r="[A-Z]{1,3}\d+" s="\d+"/>',
 ]))
-_REWRITTEN = re.compile(r'\s(?:s|count)="\d+"')
+_REWRITTEN = re.compile(r'\s(?:s|count|activeTab|tabSelected)="\d+"')   # (the last two: opening on 校验结果)
 _EMPTIED = re.compile(r"<((?:\w+:)?\w+)\b([^<>]*?)></\1>")
 
 

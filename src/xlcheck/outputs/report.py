@@ -9,6 +9,7 @@ from typing import Any, Iterable
 import click
 
 from ..check.diagnose import summary as diagnosis_summary
+from ..check.explain import EXPLAINED
 from ..check.reading import reading_lines
 from ..check.result import Result
 from ..findings import SEVERITY_TEXT, fmt_number, printable
@@ -57,9 +58,31 @@ def json_text(doc: Any) -> str:
     return _RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[str]:
-    """A readable summary of one file: counts by severity, then each finding with its cell. Every
-    text that came from a file or a path goes through `printable`: nothing reaches the terminal raw."""
+GROUPED = 4        # this many findings of one rule in one table are one console line (unless --verbose)
+
+
+def _grouped(findings):
+    """(finding, how many of its kind) in order: findings of one rule and severity in one table,
+    when there are at least GROUPED of them, are one entry at the first one's place. An explained
+    finding is never grouped (its explanation is shown)."""
+    kinds: dict[tuple, list] = {}
+    for f in findings:
+        if f.table and not f.explanation:
+            kinds.setdefault((f.rule, f.severity, f.table), []).append(f)
+    out = []
+    for f in findings:
+        same = kinds.get((f.rule, f.severity, f.table)) if f.table and not f.explanation else None
+        if same is None or len(same) < GROUPED:
+            out.append((f, 1))
+        elif same[0] is f:
+            out.append((f, len(same)))
+    return out
+
+
+def text_lines(result: Result, lang: str = "zh", color: bool = False, verbose: bool = False) -> list[str]:
+    """A readable summary of one file: counts by severity, then each finding with its cell (many of
+    one kind in one table as one line, unless `verbose`). Every text that came from a file or a
+    path goes through `printable`: nothing reaches the terminal raw."""
     zh = lang != "en"
     sev = SEVERITY_TEXT["en" if not zh else "zh"]
 
@@ -82,18 +105,29 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False) -> list[st
         summary = f"{c.get('error', 0)} 个错误，{c.get('warning', 0)} 个警告"
     else:
         summary = f"{c.get('error', 0)} errors, {c.get('warning', 0)} warnings"
+    explained = sum(1 for f in result.findings if f.explanation)
+    if explained:
+        summary += f"，{explained} 个已说明" if zh else f", {explained} explained"
     mark = "✓" if result.status == "ok" else "✗"
     lines = [paint(f"{mark} {head}：{edition}，{summary}" if zh else f"{mark} {head}: {edition}, {summary}",
                    "error" if result.status == "invalid" else None)]
     if result.diagnosis is not None:
         lines.append(f"  {paint('→', 'error')} {printable(diagnosis_summary(result.diagnosis, lang))}")
-    for f in result.findings:
+    for f, n in (_grouped(result.findings) if not verbose else [(f, 1) for f in result.findings]):
         if f.severity == "info" and result.continuity is not None and f.rule.startswith("continuity."):
             continue                  # said once above
         where = printable(f.where) or "—"
         if f.line and not zh:
             where = f"line {f.line}"
-        lines.append(f"  {paint(sev.get(f.severity, f.severity), f.severity)}  {where}  {f.rule}  {printable(f.message)}")
+        level = paint(EXPLAINED["zh" if zh else "en"], None) if f.explanation else paint(sev.get(f.severity, f.severity), f.severity)
+        if n > 1:
+            table = printable(f.table_label or "")
+            lines.append(f"  {level}  {table}  {f.rule}  共 {n} 处，例如 {where}：{printable(f.message)}（加 --verbose 列出全部）" if zh
+                         else f"  {level}  {table}  {f.rule}  {n} cells, e.g. {where}: {printable(f.message)} (--verbose lists them all)")
+            continue
+        lines.append(f"  {level}  {where}  {f.rule}  {printable(f.message)}")
+        if f.explanation:
+            lines.append(f"      核实说明：{printable(f.explanation)}" if zh else f"      explanation: {printable(f.explanation)}")
     if result.continuity is not None:
         c = result.continuity
         if c["status"] == "assessed":
