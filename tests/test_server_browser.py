@@ -90,6 +90,9 @@ def test_three_files_give_a_summary_table_and_workbook(page, tmp_path):
     rows = page.locator(".summary-table tbody tr")
     assert rows.count() == 3
     assert [rows.nth(i).locator("td").nth(4).inner_text() for i in range(3)] == ["有错误", "通过", "无法校验"]
+    headers = page.locator(".summary-table thead th").all_inner_texts()
+    assert headers[-4:] == ["最可能出错的单元格", "第一个问题", "上年对比", "标注副本"]
+    assert rows.nth(0).locator("td").nth(headers.index("最可能出错的单元格")).inner_text() != ""
     assert page.locator("#results .file").count() == 3
     assert "不是 Excel 工作簿" in page.locator("#results .file").nth(2).locator(".error").inner_text()
     with page.expect_download() as info:

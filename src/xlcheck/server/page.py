@@ -12,7 +12,7 @@ from ..check.diagnose import summary as diagnosis_summary
 from ..check.result import Result
 from ..findings import SEVERITY_TEXT
 from ..model import editions
-from ..outputs.summary import STATUS_TEXT, SUMMARY_HEADERS, summary_rows
+from ..outputs.summary import LINK_COLUMN, STATUS_TEXT, SUMMARY_HEADERS, summary_rows
 from ..sources.open import SUFFIXES
 from ..version import __version__
 from .config import Config, megabytes
@@ -82,11 +82,11 @@ def file_section(result: Result, download: str | None) -> str:
 def summary_section(results: list[Result], downloads: list[str | None], summary: str | None) -> str:
     """Several files: one row each (the summary workbook's first sheet), and the workbook."""
     rows, _ = summary_rows(results)
-    head = "".join(f"<th>{h}</th>" for h in SUMMARY_HEADERS[:8])
+    head = "".join(f"<th>{h}</th>" for h in SUMMARY_HEADERS[:LINK_COLUMN])     # every column but the copy's path
     out = [f'<section class="panel summary"><h2>汇总（{len(results)} 个文件）</h2>',
            f'<table class="summary-table"><thead><tr>{head}<th>标注副本</th></tr></thead><tbody>']
     for row, link in zip(rows, downloads):
-        cells = "".join(f"<td>{escape(str(v))}</td>" for v in row[:8])
+        cells = "".join(f"<td>{escape(str(v))}</td>" for v in row[:LINK_COLUMN])
         cells += f'<td><a href="{escape(link)}" download>下载</a></td>' if link else "<td></td>"
         out.append(f"<tr>{cells}</tr>")
     out.append("</tbody></table>")
