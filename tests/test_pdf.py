@@ -9,7 +9,7 @@ from layouts import printed, to_docx
 from xlcheck.check import check_file
 from xlcheck.model import flatten
 
-pytest.importorskip("pdfplumber", reason="the pdf extra is not installed")
+pytest.importorskip("pypdfium2", reason="the pdf extra is not installed")
 HUAIAN = REPORTS / "009.pdf"
 
 

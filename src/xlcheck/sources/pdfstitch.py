@@ -1,0 +1,125 @@
+"""Tables broken by a page, made whole again (the rows of `pdftables.Table`s, in reading order).
+
+A table whose part on one page is followed, with no text between but page numbers, by a table at
+the top of the next page is one table. On the new page: the rows repeating the table's first rows
+(a repeated header) are dropped; a cell at the top with the x-extent of a merged cell still running
+at the foot of the previous page (a group label spanning rows) continues that cell; and the first
+row is the rest of the previous page's last row only when the two cannot be two rows — every cell
+of one of them blank where the other has something, except label text that goes on (no digits, no
+placeholder, not starting a new number such as 「4.」 or 「（三）」). A row of its own at the top of a
+page (its own label, or placeholders or numbers where the last row has numbers) stays a row.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .pdftables import SNAP, Box, Line, Table
+
+_NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.]|\d+[、.．])")
+_VALUE = re.compile(r"^[\s\d.,，%\-—–－/／无]*$")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _same(a: Box, b: Box) -> bool:
+    return abs(a.x0 - b.x0) <= SNAP and abs(a.x1 - b.x1) <= SNAP
+
+
+def _goes_on(text: str) -> bool:
+    """Text that may be the rest of a label broken by the page."""
+    k = _key(text)
+    return bool(k) and not _VALUE.match(k) and not re.search(r"\d", k) and not _NUMBERED.match(unicodedata.normalize("NFKC", text))
+
+
+def _is_value(text: str) -> bool:
+    k = _key(text)
+    return bool(k) and bool(_VALUE.match(k))
+
+
+def _drop_repeated_header(whole: list[list[Box]], rows: list[list[Box]]) -> list[list[Box]]:
+    k = 0
+    while k < len(rows) and k < len(whole) and any(b.text.strip() for b in rows[k]) \
+            and [_key(b.text) for b in rows[k]] == [_key(b.text) for b in whole[k]]:
+        k += 1
+    return rows[k:]
+
+
+def _continue_spans(last: Table, rows: list[list[Box]]) -> None:
+    """Cells at the top of the new page that go on with a merged cell still running at the foot of
+    the previous part: their text joins that cell, and they are no cells of their own."""
+    end = len(last.rows) - 1
+    running = [b for row in last.rows for b in row if b.r1 == end and b.r0 < end]
+    if not rows or not running:
+        return
+    top = rows[0][0].r0 if rows[0] else None
+    for row in rows:
+        for box in list(row):
+            if box.r0 != top:
+                continue
+            match = next((a for a in running if _same(a, box)), None)
+            if match is not None and (not box.text.strip() or not _NUMBERED.match(unicodedata.normalize("NFKC", box.text))):
+                match.text = (match.text + "\n" + box.text).strip()
+                row.remove(box)
+        break
+
+
+def _glue(last: Table, rows: list[list[Box]]) -> bool:
+    """Join the first row on the new page to the last row of the previous part, when it is that
+    row broken by the page."""
+    end = len(last.rows) - 1
+    before = [b for b in last.rows[end]] if last.rows else []
+    if not rows or not rows[0] or not before:
+        return False
+    pairs = []
+    for box in rows[0]:
+        match = next((a for a in before if _same(a, box)), None)
+        if match is None:
+            return False
+        pairs.append((match, box))
+    went_on = False
+    for a, b in pairs:
+        if not b.text.strip():
+            continue
+        if not a.text.strip():
+            continue
+        if _is_value(a.text) or not _goes_on(b.text):
+            return False
+        went_on = True
+    if not went_on and not any(b.text.strip() for _, b in pairs):
+        return False
+    for a, b in pairs:
+        if b.text.strip():
+            a.text = (a.text + "\n" + b.text).strip()
+    return True
+
+
+def stitch(items: list) -> list[list[list[Box]]]:
+    """The tables of the document as printed, each as its rows of boxes; parts of one table on
+    consecutive pages joined."""
+    out: list[list[list[Box]]] = []
+    last: Table | None = None           # the previous table part, while nothing but page numbers followed it
+    last_page = 0
+    for page, what in items:
+        if isinstance(what, Line):
+            last = None
+            continue
+        rows = [list(r) for r in what.rows]
+        if last is not None and page == last_page + 1 and _columns_meet(last, what):
+            rows = _drop_repeated_header(out[-1], rows)
+            _continue_spans(last, rows)
+            rows = [r for r in rows if r] if rows else rows
+            if rows and _glue(last, rows):
+                rows = rows[1:]
+            out[-1].extend(rows)
+        else:
+            out.append(rows)
+        last, last_page = what, page
+    return out
+
+
+def _columns_meet(a: Table, b: Table) -> bool:
+    """Do two table parts span the same width (the same table's outer rulings)?"""
+    return abs(a.xs[0] - b.xs[0]) <= SNAP and abs(a.xs[-1] - b.xs[-1]) <= SNAP

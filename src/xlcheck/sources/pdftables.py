@@ -1,0 +1,251 @@
+"""The ruled tables of one PDF page, from pypdfium2's character boxes and path objects.
+
+No layout analysis: the page's ruling segments (stroked lines, and the edges of thin or filled
+rectangles, as Word, WPS and LibreOffice draw cell borders) are snapped to the lines they lie on
+and joined; segments that touch form a table. Over a table's distinct column and row lines, the
+fine cells not separated by a ruling are one printed cell (a merged cell). Each character goes to
+the cell holding its centre, in lines top to bottom, left to right. A table comes back as its
+printed cells (`Box`), each knowing the fine rows and the x-extent it spans, so that the reader
+(`pdf.py`) can join a table broken by a page.
+
+Coordinates are PDF user space with y turned downward (`top` grows down the page).
+"""
+from __future__ import annotations
+
+import ctypes
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+SNAP = 3.0          # points: rulings this close are one line (as pdfplumber's snap/join tolerances)
+THIN = 2.0          # a filled rectangle thinner than this is a ruling
+SPACE = 3.0         # a gap wider than this between two characters of a line is a space
+
+
+@dataclass
+class Box:
+    """A printed cell: fine rows r0..r1 (inclusive) of its table, x-extent x0..x1, its text."""
+    r0: int
+    r1: int
+    x0: float
+    x1: float
+    text: str = ""
+    top: float = 0.0
+
+
+@dataclass
+class Table:
+    top: float
+    bottom: float
+    rows: list[list[Box]] = field(default_factory=list)     # the boxes starting in each fine row, left to right
+    xs: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Line:
+    """A line of text outside every table (prose, captions, headers, footers)."""
+    top: float
+    bottom: float
+    text: str
+
+
+def _segments(page, raw) -> tuple[list, list]:
+    """Horizontal (y, x0, x1) and vertical (x, y0, y1) rulings of the page, y downward."""
+    hs, vs = [], []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+
+    def edge(ax, ay, bx, by):
+        if abs(ay - by) <= 0.5 and abs(ax - bx) > 0.5:
+            hs.append((-(ay + by) / 2, min(ax, bx), max(ax, bx)))
+        elif abs(ax - bx) <= 0.5 and abs(ay - by) > 0.5:
+            vs.append(((ax + bx) / 2, -max(ay, by), -min(ay, by)))
+
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1):
+        left, bottom, right, top = obj.get_bounds()
+        w, h = right - left, top - bottom
+        if (w < THIN) != (h < THIN):                # a hairline rectangle or a line: its bounds are the ruling
+            if w < THIN:
+                vs.append(((left + right) / 2, -top, -bottom))
+            else:
+                hs.append((-(top + bottom) / 2, left, right))
+            continue
+        if w < THIN:
+            continue
+        m = obj.get_matrix()
+        a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
+        raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+        if not stroke.value and not fill.value:
+            continue
+        paths, points = [], []
+        for k in range(raw.FPDFPath_CountSegments(obj)):
+            seg = raw.FPDFPath_GetPathSegment(obj, k)
+            raw.FPDFPathSegment_GetPoint(seg, x, y)
+            pt = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+            if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO and points:
+                paths.append(points)
+                points = []
+            points.append(pt)
+            if raw.FPDFPathSegment_GetClose(seg):
+                points.append(points[0])
+        paths.append(points)
+        for points in paths:
+            if not stroke.value:            # a filled shape is a ruling only when thin (a border drawn as a bar)
+                px, py = [p[0] for p in points], [p[1] for p in points]
+                w, h = max(px) - min(px), max(py) - min(py)
+                if (w < THIN) != (h < THIN):
+                    edge(min(px), min(py), min(px) if w < THIN else max(px), min(py) if h < THIN else max(py))
+                continue
+            for p, q in zip(points, points[1:]):
+                edge(*p, *q)
+    return hs, vs
+
+
+def _snap(values: list[float]) -> dict[float, float]:
+    """Each value → the mean of its cluster (values within SNAP of their neighbour)."""
+    out, group = {}, []
+    for v in sorted(set(values)):
+        if group and v - group[-1] > SNAP:
+            mean = sum(group) / len(group)
+            out.update((g, mean) for g in group)
+            group = []
+        group.append(v)
+    if group:
+        mean = sum(group) / len(group)
+        out.update((g, mean) for g in group)
+    return out
+
+
+def _join(segs: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """Collinear segments (same snapped position) that overlap or nearly touch, joined."""
+    out = []
+    for pos, a, b in sorted(segs):
+        if out and out[-1][0] == pos and a <= out[-1][2] + SNAP:
+            out[-1] = (pos, out[-1][1], max(out[-1][2], b))
+        else:
+            out.append((pos, a, b))
+    return out
+
+
+def _find(parent, i):
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _covered(segs, pos, a, b) -> bool:
+    """Is the stretch a..b of the line at `pos` ruled (by a joined segment, most of its length)?"""
+    for p, s, e in segs:
+        if p == pos and s <= a + SNAP and e >= b - SNAP:
+            return True
+    return False
+
+
+def _grids(hs, vs) -> list[tuple[list, list]]:
+    """The rulings grouped into tables: segments that cross or touch are one table."""
+    n = len(hs)
+    parent = list(range(n + len(vs)))
+    for i, (y, x0, x1) in enumerate(hs):
+        for j, (x, y0, y1) in enumerate(vs):
+            if x0 - SNAP <= x <= x1 + SNAP and y0 - SNAP <= y <= y1 + SNAP:
+                ri, rj = _find(parent, i), _find(parent, n + j)
+                if ri != rj:
+                    parent[ri] = rj
+    groups: dict[int, tuple[list, list]] = {}
+    for i, h in enumerate(hs):
+        groups.setdefault(_find(parent, i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        groups.setdefault(_find(parent, n + j), ([], []))[1].append(v)
+    return [(h, v) for h, v in groups.values() if len(h) >= 2 and len(v) >= 2]
+
+
+def _text(chars) -> str:
+    """Characters as lines top to bottom (a new line where a character sits below the line's
+    middle), each left to right; a wide gap is a space."""
+    lines: list[list] = []
+    for ch in sorted(chars, key=lambda c: (c[1] + c[3]) / 2):
+        mid = (ch[1] + ch[3]) / 2
+        if lines and mid - lines[-1][0][0] <= max(lines[-1][0][1], 1.0) / 2:
+            lines[-1].append(ch)
+        else:
+            lines.append([(mid, ch[3] - ch[1]), ch])
+    out = []
+    for line in lines:
+        parts, last = [], None
+        for x0, _, x1, _, u in sorted(line[1:]):
+            if last is not None and x0 - last > max(SPACE, (line[0][1]) / 2):
+                parts.append(" ")
+            parts.append(u)
+            last = x1
+        out.append("".join(parts).strip())
+    return "\n".join(out)
+
+
+def _table(hs, vs, chars, taken) -> Table:
+    xs = sorted({x for x, _, _ in vs})
+    ys = sorted({y for y, _, _ in hs})
+    rows, cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(rows * cols))
+    for i in range(rows):
+        for j in range(cols):
+            if j + 1 < cols and not _covered(vs, xs[j + 1], ys[i], ys[i + 1]):
+                parent[_find(parent, i * cols + j)] = _find(parent, i * cols + j + 1)
+            if i + 1 < rows and not _covered(hs, ys[i + 1], xs[j], xs[j + 1]):
+                parent[_find(parent, i * cols + j)] = _find(parent, (i + 1) * cols + j)
+    extent: dict[int, list] = {}
+    for i in range(rows):
+        for j in range(cols):
+            e = extent.setdefault(_find(parent, i * cols + j), [i, i, j, j])
+            e[0], e[1], e[2], e[3] = min(e[0], i), max(e[1], i), min(e[2], j), max(e[3], j)
+    inside: dict[int, list] = {}
+    for k, ch in enumerate(chars):
+        cx, cy = (ch[0] + ch[2]) / 2, (ch[1] + ch[3]) / 2
+        i, j = bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1
+        if 0 <= i < rows and 0 <= j < cols:
+            inside.setdefault(_find(parent, i * cols + j), []).append(ch)
+            taken.add(k)
+    table = Table(ys[0], ys[-1], [[] for _ in range(rows)], xs)
+    for root, (i0, i1, j0, j1) in sorted(extent.items(), key=lambda kv: (kv[1][0], kv[1][2])):
+        table.rows[i0].append(Box(i0, i1, xs[j0], xs[j1 + 1], _text(inside.get(root, [])), ys[i0]))
+    return table
+
+
+def read_page(page, textpage, raw) -> tuple[list[Table], list[Line], int]:
+    """The page's tables (top to bottom), its lines of text outside them, and how many
+    characters it holds."""
+    chars = []
+    for i in range(textpage.count_chars()):
+        u = raw.FPDFText_GetUnicode(textpage, i)
+        if u <= 32 or raw.FPDFText_IsGenerated(textpage, i) == 1:
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        chars.append((left, -top, right, -bottom, chr(u) if u < 0x110000 else "\ufffd"))
+    hs, vs = _segments(page, raw)
+    ysnap = _snap([h[0] for h in hs])
+    xsnap = _snap([v[0] for v in vs])
+    hs = _join([(ysnap[y], a, b) for y, a, b in hs])
+    vs = _join([(xsnap[x], a, b) for x, a, b in vs])
+    taken: set[int] = set()
+    tables = sorted((_table(h, v, chars, taken) for h, v in _grids(hs, vs)), key=lambda t: t.top)
+    rest = [ch for k, ch in enumerate(chars) if k not in taken]
+    lines = []
+    for text in _lines(rest):
+        lines.append(text)
+    return tables, lines, len(chars)
+
+
+def _lines(chars) -> list[Line]:
+    """Characters outside the tables as lines of text, top to bottom."""
+    out: list[Line] = []
+    groups: list[list] = []
+    for ch in sorted(chars, key=lambda c: (c[1] + c[3]) / 2):
+        mid = (ch[1] + ch[3]) / 2
+        if groups and mid - groups[-1][0] <= max(groups[-1][1], 1.0) / 2:
+            groups[-1][2].append(ch)
+        else:
+            groups.append([mid, ch[3] - ch[1], [ch]])
+    for _, _, line in groups:
+        text = _text(line).replace("\n", "")
+        if text:
+            out.append(Line(min(c[1] for c in line), max(c[3] for c in line), text))
+    return out
