@@ -4,10 +4,12 @@ A table whose part on one page is followed, with no text between but page number
 the top of the next page is one table. On the new page: the rows repeating the table's first rows
 (a repeated header) are dropped; a cell at the top with the x-extent of a merged cell still running
 at the foot of the previous page (a group label spanning rows) continues that cell; and the first
-row is the rest of the previous page's last row only when the two cannot be two rows — every cell
-of one of them blank where the other has something, except label text that goes on (no digits, no
-placeholder, not starting a new number such as 「4.」 or 「（三）」). A row of its own at the top of a
-page (its own label, or placeholders or numbers where the last row has numbers) stays a row.
+row is the rest of the previous page's last row only when the two cannot be two rows: its label
+goes on (no digits, no placeholder, not starting a new number such as 「4.」 or 「（三）」) or it has no
+label at all, and each of its cells is blank where the last row has something, or goes on with it:
+label text, or the digits of a number wrapped in its cell, after a last line that runs to the cell's
+end (a label that ends short of it is whole). A row of its own at the top of a page
+(its own label, or placeholders where the last row has numbers) stays a row.
 """
 from __future__ import annotations
 
@@ -39,10 +41,17 @@ def _is_value(text: str) -> bool:
     return bool(k) and bool(_VALUE.match(k))
 
 
+def _repeats(row: list[Box], first: list[Box]) -> bool:
+    """Is `row` one of the table's first rows printed again (maybe cut short: a repeated header
+    row lower than the original clips its text)?"""
+    if len(row) != len(first) or not any(b.text.strip() for b in row):
+        return False
+    return all(_same(a, b) and _key(b.text) == _key(a.text)[:len(_key(b.text))] for a, b in zip(first, row))
+
+
 def _drop_repeated_header(whole: list[list[Box]], rows: list[list[Box]]) -> list[list[Box]]:
     k = 0
-    while k < len(rows) and k < len(whole) and any(b.text.strip() for b in rows[k]) \
-            and [_key(b.text) for b in rows[k]] == [_key(b.text) for b in whole[k]]:
+    while k < len(rows) and k < len(whole) and _repeats(rows[k], whole[k]):
         k += 1
     return rows[k:]
 
@@ -66,10 +75,25 @@ def _continue_spans(last: Table, rows: list[list[Box]]) -> None:
         break
 
 
+def _padding(table: Table) -> float:
+    """The cells' inner margin: the least distance from a cell's left edge to its text."""
+    gaps = [line[0] - b.x0 for row in table.rows for b in row for line in b.lines]
+    return max(min(gaps), 0.0) if gaps else 0.0
+
+
+def _full(box: Box, pad: float) -> bool:
+    """Does the text of `box` run to the end of its last line (so that it may go on below)?"""
+    if not box.lines:
+        return False
+    x0, x1, width = box.lines[-1]
+    return x1 - x0 + width + SNAP >= box.x1 - box.x0 - 2 * pad
+
+
 def _glue(last: Table, rows: list[list[Box]]) -> bool:
     """Join the first row on the new page to the last row of the previous part, when it is that
     row broken by the page."""
     end = len(last.rows) - 1
+    pad = _padding(last)
     before = [b for b in last.rows[end]] if last.rows else []
     if not rows or not rows[0] or not before:
         return False
@@ -81,19 +105,26 @@ def _glue(last: Table, rows: list[list[Box]]) -> bool:
         pairs.append((match, box))
     went_on = False
     for a, b in pairs:
-        if not b.text.strip():
+        if not a.text.strip() or not b.text.strip():
             continue
-        if not a.text.strip():
-            continue
-        if _is_value(a.text) or not _goes_on(b.text):
+        if not _full(a, pad):
             return False
-        went_on = True
-    if not went_on and not any(b.text.strip() for _, b in pairs):
+        if _goes_on(b.text) and not _is_value(a.text):
+            went_on = True
+        elif not (_digits(a.text) and _digits(b.text)):         # a number wrapped in its cell goes on too
+            return False
+    if not went_on and any(b.text.strip() and not _is_value(b.text) for _, b in pairs):
+        return False                                            # its own label, not the rest of one
+    if not any(b.text.strip() for _, b in pairs):
         return False
     for a, b in pairs:
         if b.text.strip():
             a.text = (a.text + "\n" + b.text).strip()
     return True
+
+
+def _digits(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d.,]+", _key(text)))
 
 
 def stitch(items: list) -> list[list[list[Box]]]:

@@ -30,6 +30,7 @@ class Box:
     x1: float
     text: str = ""
     top: float = 0.0
+    lines: list = field(default_factory=list)    # (x0, x1, character width) of each line of its text
 
 
 @dataclass
@@ -159,9 +160,9 @@ def _grids(hs, vs) -> list[tuple[list, list]]:
     return [(h, v) for h, v in groups.values() if len(h) >= 2 and len(v) >= 2]
 
 
-def _text(chars) -> str:
+def _text(chars, spans: list | None = None) -> str:
     """Characters as lines top to bottom (a new line where a character sits below the line's
-    middle), each left to right; a wide gap is a space."""
+    middle), each left to right; a wide gap is a space. `spans` gets each line's extent."""
     lines: list[list] = []
     for ch in sorted(chars, key=lambda c: (c[1] + c[3]) / 2):
         mid = (ch[1] + ch[3]) / 2
@@ -172,12 +173,15 @@ def _text(chars) -> str:
     out = []
     for line in lines:
         parts, last = [], None
-        for x0, _, x1, _, u in sorted(line[1:]):
+        row = sorted(line[1:])
+        for x0, _, x1, _, u in row:
             if last is not None and x0 - last > max(SPACE, (line[0][1]) / 2):
                 parts.append(" ")
             parts.append(u)
             last = x1
         out.append("".join(parts).strip())
+        if spans is not None:
+            spans.append((row[0][0], row[-1][2], (row[-1][2] - row[0][0]) / len(row)))
     return "\n".join(out)
 
 
@@ -206,20 +210,60 @@ def _table(hs, vs, chars, taken) -> Table:
             taken.add(k)
     table = Table(ys[0], ys[-1], [[] for _ in range(rows)], xs)
     for root, (i0, i1, j0, j1) in sorted(extent.items(), key=lambda kv: (kv[1][0], kv[1][2])):
-        table.rows[i0].append(Box(i0, i1, xs[j0], xs[j1 + 1], _text(inside.get(root, [])), ys[i0]))
+        spans: list = []
+        text = _text(inside.get(root, []), spans)
+        table.rows[i0].append(Box(i0, i1, xs[j0], xs[j1 + 1], text, ys[i0], spans))
     return table
 
 
-def read_page(page, textpage, raw) -> tuple[list[Table], list[Line], int]:
-    """The page's tables (top to bottom), its lines of text outside them, and how many
-    characters it holds."""
+def _clip(raw, textobj) -> tuple | None:
+    """The rectangle a text object is clipped to (the bounding box of its clip paths' common
+    part), or None. A cell's text overflowing a row that is too short (a header repeated on a new
+    page) is clipped there: those characters are not printed, so they are not read."""
+    clip = raw.FPDFPageObj_GetClipPath(textobj)
+    if not clip:
+        return None
+    box = None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for p in range(max(raw.FPDFClipPath_CountPaths(clip), 0)):
+        xs, ys = [], []
+        for k in range(raw.FPDFClipPath_CountPathSegments(clip, p)):
+            raw.FPDFPathSegment_GetPoint(raw.FPDFClipPath_GetPathSegment(clip, p, k), x, y)
+            xs.append(x.value)
+            ys.append(y.value)
+        if xs:
+            b = (min(xs), min(ys), max(xs), max(ys))
+            box = b if box is None else (max(box[0], b[0]), max(box[1], b[1]), min(box[2], b[2]), min(box[3], b[3]))
+    return box
+
+
+def _chars(textpage, raw) -> list[tuple]:
+    """The printed characters: (x0, top, x1, bottom, char), y downward; spaces and characters
+    clipped away left out."""
     chars = []
+    clips: dict[int, tuple | None] = {}
     for i in range(textpage.count_chars()):
         u = raw.FPDFText_GetUnicode(textpage, i)
         if u <= 32 or raw.FPDFText_IsGenerated(textpage, i) == 1:
             continue
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        obj = raw.FPDFText_GetTextObject(textpage, i)
+        address = ctypes.cast(obj, ctypes.c_void_p).value
+        if address not in clips:
+            clips[address] = _clip(raw, obj) if obj else None
+        box = clips[address]
+        if box is not None:
+            cx, cy = (left + right) / 2, (bottom + top) / 2
+            if not (box[0] - 1 <= cx <= box[2] + 1 and box[1] - 1 <= cy <= box[3] + 1):
+                continue
         chars.append((left, -top, right, -bottom, chr(u) if u < 0x110000 else "\ufffd"))
+    return chars
+
+
+def read_page(page, textpage, raw) -> tuple[list[Table], list[Line], int]:
+    """The page's tables (top to bottom), its lines of text outside them, and how many
+    characters it holds."""
+    chars = _chars(textpage, raw)
     hs, vs = _segments(page, raw)
     ysnap = _snap([h[0] for h in hs])
     xsnap = _snap([v[0] for v in vs])
