@@ -107,6 +107,9 @@ def draw(seed: int) -> Report:
         "applicants_row": rng.random() < 0.7, "legal_caption": rng.choice(["merged", "merged", "absent"]),
         "spaced_labels": rng.random() < 0.4, "broken_labels": rng.random() < 0.4,
         "header_height_cm": [rng.choice([0, 0.6, 1.0, 1.6]) for _ in range(3)],
+        "align": rng.choice(["left", "left", "center", "justify"]), "vertical_group": rng.random() < 0.3,
+        "landscape": rng.random() < 0.15, "title_pt": rng.choice([0, 0, 16, 22, 26]),
+        "split_at": rng.choice([None, None, None, rng.randint(4, 24)]), "split_gap": rng.random() < 0.5,
     }
     return Report(seed, edition, year, organ, title, values, numbers, layout)
 
@@ -164,21 +167,26 @@ def _widths(key, width, layout, usable):
 
 def to_word(report: Report, path: Path) -> Path:
     import docx
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-    from docx.oxml import OxmlElement
     from docx.shared import Cm, Pt
 
     rng = random.Random(report.seed * 7919)
     lay = report.layout
     doc = docx.Document()
     section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    page = (29.7, 21) if lay["landscape"] else (21, 29.7)
+    section.page_width, section.page_height = Cm(page[0]), Cm(page[1])
+    if lay["landscape"]:
+        section.orientation = 1
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(lay["margin_cm"]))
-    usable = 21 - 2 * lay["margin_cm"]
+    usable = page[0] - 2 * lay["margin_cm"]
     doc.styles["Normal"].font.size = Pt(lay["font_pt"])
-    for line in report.title:
-        doc.add_paragraph(line).alignment = 1
+    for line in report.title:                      # in a large font a title wraps over two lines
+        title = doc.add_paragraph()
+        title.alignment = 1
+        run = title.add_run(line)
+        if lay["title_pt"]:
+            run.font.size = Pt(lay["title_pt"])
     for _ in range(lay["prose"][0]):
         doc.add_paragraph(FILLER)
     tables = printed(report.edition, report.values)
@@ -189,37 +197,68 @@ def to_word(report: Report, path: Path) -> Path:
         doc.add_paragraph(caption)
         if key == "requests":
             cells = _header(cells, lay, rng)
-        height = max(r + rs for r, c, rs, cs, t in cells)
-        width = max(c + cs for r, c, rs, cs, t in cells)
-        table = doc.add_table(rows=height, cols=width)
-        table.style = "Table Grid"
-        table.autofit = False
-        widths = _widths(key, width, lay, usable)
-        header_rows = min(r for r, c, rs, cs, t in cells if not isinstance(t, str) and t is not None) \
-            if any(not isinstance(t, str) for r, c, rs, cs, t in cells) else 1
-        for i, row in enumerate(table.rows):
-            tr_pr = row._tr.get_or_add_trPr()
-            if lay["repeat_header"] and i < header_rows and key != "active":
-                tr_pr.append(OxmlElement("w:tblHeader"))
-            if lay["cant_split"]:
-                tr_pr.append(OxmlElement("w:cantSplit"))
-            if key == "appeals" and i < 3 and lay["header_height_cm"][i]:
-                row.height = Cm(lay["header_height_cm"][i])
-            for j, cell in enumerate(row.cells):
-                cell.width = Cm(widths[j])
-        for j, col in enumerate(table.columns):
-            col.width = Cm(widths[j])
-        for r, c, rs, cs, text in cells:
-            cell = table.cell(r, c)
-            if rs > 1 or cs > 1:
-                cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
-            cell.text = "" if text is None else str(text)
-            cell.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.CENTER if lay["valign"] == "center" or isinstance(text, str)
-                                       else WD_CELL_VERTICAL_ALIGNMENT.TOP)
+        parts = [cells]
+        if key == "requests" and lay["split_at"]:     # the author ends the table and starts another
+            cut = lay["split_at"] + min(r for r, c, rs, cs, t in cells if t is not None and not isinstance(t, str))
+            parts = [[], []]
+            for r, c, rs, cs, t in cells:               # a merged group crossing the cut: an empty cell goes on
+                if r < cut < r + rs:
+                    parts[0].append((r, c, cut - r, cs, t))
+                    parts[1].append((0, c, r + rs - cut, cs, ""))
+                else:
+                    parts[r >= cut].append((r - cut if r >= cut else r, c, rs, cs, t))
+        for k, part in enumerate(parts):
+            if k and lay["split_gap"]:
+                doc.add_paragraph("")
+            _table(doc, key, part, lay, usable)
     for _ in range(lay["prose"][3]):
         doc.add_paragraph(FILLER)
     doc.save(path)
     return path
+
+
+def _table(doc, key, cells, lay, usable):
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    height = max(r + rs for r, c, rs, cs, t in cells)
+    width = max(c + cs for r, c, rs, cs, t in cells)
+    table = doc.add_table(rows=height, cols=width)
+    table.style = "Table Grid"
+    table.autofit = False
+    widths = _widths(key, width, lay, usable)
+    numbers = [r for r, c, rs, cs, t in cells if t is not None and not isinstance(t, str)]
+    header_rows = min(numbers) if numbers else 0
+    for i, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        if lay["repeat_header"] and i < header_rows and key != "active":
+            tr_pr.append(OxmlElement("w:tblHeader"))
+        if lay["cant_split"]:
+            tr_pr.append(OxmlElement("w:cantSplit"))
+        if key == "appeals" and i < 3 and lay["header_height_cm"][i]:
+            row.height = Cm(lay["header_height_cm"][i])
+        for j, cell in enumerate(row.cells):
+            cell.width = Cm(widths[j])
+    for j, col in enumerate(table.columns):
+        col.width = Cm(widths[j])
+    align = {"left": 0, "center": 1, "justify": 3}[lay["align"]]
+    for r, c, rs, cs, text in cells:
+        cell = table.cell(r, c)
+        if rs > 1 or cs > 1:
+            cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+        cell.text = "" if text is None else str(text)
+        label = isinstance(text, str) and text not in PLACEHOLDERS
+        if label:
+            for paragraph in cell.paragraphs:
+                paragraph.alignment = align
+        if label and lay["vertical_group"] and rs > 2 and cs == 1 and c == 0:
+            direction = OxmlElement("w:textDirection")
+            direction.set(qn("w:val"), "tbRl")
+            cell._tc.get_or_add_tcPr().append(direction)
+        cell.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.CENTER if lay["valign"] == "center" or label
+                                   else WD_CELL_VERTICAL_ALIGNMENT.TOP)
 
 
 def _export(soffice: str, files: list[Path], fmt: str, outdir: Path) -> None:

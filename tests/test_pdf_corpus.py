@@ -10,7 +10,7 @@ from xlcheck.model import flatten
 
 pytest.importorskip("pypdfium2", reason="the pdf extra is not installed")
 pytest.importorskip("docx", reason="the reports extra is not installed")
-SEEDS = range(48)
+SEEDS = range(64)
 
 
 @pytest.fixture(scope="session")

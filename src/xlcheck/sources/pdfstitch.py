@@ -58,7 +58,8 @@ def _drop_repeated_header(whole: list[list[Box]], rows: list[list[Box]]) -> list
 
 def _continue_spans(last: Table, rows: list[list[Box]]) -> None:
     """Cells at the top of the new page that go on with a merged cell still running at the foot of
-    the previous part: their text joins that cell, and they are no cells of their own."""
+    the previous part (label text going on from a label): their text joins that cell, and they are
+    no cells of their own. An empty one stays an empty cell, before the row's label."""
     end = len(last.rows) - 1
     running = [b for row in last.rows for b in row if b.r1 == end and b.r0 < end]
     if not rows or not running:
@@ -69,7 +70,7 @@ def _continue_spans(last: Table, rows: list[list[Box]]) -> None:
             if box.r0 != top:
                 continue
             match = next((a for a in running if _same(a, box)), None)
-            if match is not None and (not box.text.strip() or not _NUMBERED.match(unicodedata.normalize("NFKC", box.text))):
+            if match is not None and _goes_on(box.text) and not _is_value(match.text):
                 match.text = (match.text + "\n" + box.text).strip()
                 row.remove(box)
         break
@@ -94,12 +95,15 @@ def _glue(last: Table, rows: list[list[Box]]) -> bool:
     row broken by the page."""
     end = len(last.rows) - 1
     pad = _padding(last)
-    before = [b for b in last.rows[end]] if last.rows else []
+    before = list(last.rows[end]) if last.rows else []
+    running = [b for row in last.rows[:end] for b in row if b.r1 == end]     # merged cells reaching the foot
     if not rows or not rows[0] or not before:
         return False
     pairs = []
     for box in rows[0]:
         match = next((a for a in before if _same(a, box)), None)
+        if match is None and not box.text.strip() and any(_same(a, box) for a in running):
+            continue                                            # an empty part of a merged group cell
         if match is None:
             return False
         pairs.append((match, box))
