@@ -57,23 +57,24 @@ def _drop_repeated_header(whole: list[list[Box]], rows: list[list[Box]]) -> list
 
 
 def _continue_spans(last: Table, rows: list[list[Box]]) -> None:
-    """Cells at the top of the new page that go on with a merged cell still running at the foot of
-    the previous part (label text going on from a label): their text joins that cell, and they are
-    no cells of their own. An empty one stays an empty cell, before the row's label."""
+    """Cells at the top of the new page that go on with a merged cell running at the foot of the
+    previous part (label text going on from a label): their text joins that cell, and they are no
+    cells of their own. A cell merged over rows on the previous page, or over rows on this one
+    after a last line that runs to the cell's end (a header cell broken by the page), is running.
+    An empty one stays an empty cell, before the row's label."""
     end = len(last.rows) - 1
-    running = [b for row in last.rows for b in row if b.r1 == end and b.r0 < end]
-    if not rows or not running:
+    pad = _padding(last)
+    foot = [b for row in last.rows for b in row if b.r1 == end]
+    if not rows or not rows[0] or not foot:
         return
-    top = rows[0][0].r0 if rows[0] else None
-    for row in rows:
-        for box in list(row):
-            if box.r0 != top:
-                continue
-            match = next((a for a in running if _same(a, box)), None)
-            if match is not None and _goes_on(box.text) and not _is_value(match.text):
-                match.text = (match.text + "\n" + box.text).strip()
-                row.remove(box)
-        break
+    row = rows[0]
+    for box in list(row):
+        match = next((a for a in foot if _same(a, box)), None)
+        if match is None or not _goes_on(box.text) or _is_value(match.text):
+            continue
+        if match.r0 < end or (box.r1 > box.r0 and _full(match, pad)):
+            match.text = (match.text + "\n" + box.text).strip()
+            row.remove(box)
 
 
 def _padding(table: Table) -> float:
