@@ -207,7 +207,7 @@ def to_word(report: Report, path: Path) -> Path:
                     parts[1].append((0, c, r + rs - cut, cs, ""))
                 else:
                     parts[r >= cut].append((r - cut if r >= cut else r, c, rs, cs, t))
-        for k, part in enumerate(parts):
+        for k, part in enumerate(p for p in parts if p):
             if k and lay["split_gap"]:
                 doc.add_paragraph("")
             _table(doc, key, part, lay, usable)

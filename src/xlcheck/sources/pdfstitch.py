@@ -87,8 +87,8 @@ def _full(box: Box, pad: float) -> bool:
     """Does the text of `box` run to the end of its last line (so that it may go on below)?"""
     if not box.lines:
         return False
-    x0, x1, width = box.lines[-1]
-    return x1 - x0 + width + SNAP >= box.x1 - box.x0 - 2 * pad
+    x0, x1, width = box.lines[-1]       # a line may end a character early: 「用、」 does not start a line
+    return x1 - x0 + 2 * width + SNAP >= box.x1 - box.x0 - 2 * pad
 
 
 def _glue(last: Table, rows: list[list[Box]]) -> bool:
