@@ -15,8 +15,10 @@ from __future__ import annotations
 import ctypes
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 SNAP = 3.0          # points: rulings this close are one line (as pdfplumber's snap/join tolerances)
+_MID = itemgetter(5)
 THIN = 2.0          # a filled rectangle thinner than this is a ruling
 SPACE = 3.0         # a gap wider than this between two characters of a line is a space
 
@@ -49,11 +51,34 @@ class Line:
     text: str
 
 
-def _segments(page, raw) -> tuple[list, list]:
+def _objects(page, raw) -> tuple[list, list]:
+    """One pass over the page's objects (raw handles, no wrappers): its paths, and the text objects
+    that are partly clipped away, as (address, bounds, clip rectangle)."""
+    paths, clipped = [], []
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    for i in range(raw.FPDFPage_CountObjects(page)):
+        obj = raw.FPDFPage_GetObject(page, i)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_PATH:
+            paths.append(obj)
+        elif kind == raw.FPDF_PAGEOBJ_TEXT:
+            clip = _clip(raw, obj)
+            if clip is None:
+                continue
+            raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+            bounds = (left.value, bottom.value, right.value, top.value)
+            if bounds[0] < clip[0] - 1 or bounds[1] < clip[1] - 1 or bounds[2] > clip[2] + 1 or bounds[3] > clip[3] + 1:
+                clipped.append((ctypes.cast(obj, ctypes.c_void_p).value, bounds, clip))
+    return paths, clipped
+
+
+def _segments(paths, raw) -> tuple[list, list]:
     """Horizontal (y, x0, x1) and vertical (x, y0, y1) rulings of the page, y downward."""
     hs, vs = [], []
     x, y = ctypes.c_float(), ctypes.c_float()
     fill, stroke = ctypes.c_int(), ctypes.c_int()
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    matrix = raw.FS_MATRIX()
 
     def edge(ax, ay, bx, by):
         if abs(ay - by) <= 0.5 and abs(ax - bx) > 0.5:
@@ -61,19 +86,19 @@ def _segments(page, raw) -> tuple[list, list]:
         elif abs(ax - bx) <= 0.5 and abs(ay - by) > 0.5:
             vs.append(((ax + bx) / 2, -max(ay, by), -min(ay, by)))
 
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1):
-        left, bottom, right, top = obj.get_bounds()
-        w, h = right - left, top - bottom
+    for obj in paths:
+        raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+        w, h = right.value - left.value, top.value - bottom.value
         if (w < THIN) != (h < THIN):                # a hairline rectangle or a line: its bounds are the ruling
             if w < THIN:
-                vs.append(((left + right) / 2, -top, -bottom))
+                vs.append(((left.value + right.value) / 2, -top.value, -bottom.value))
             else:
-                hs.append((-(top + bottom) / 2, left, right))
+                hs.append((-(top.value + bottom.value) / 2, left.value, right.value))
             continue
         if w < THIN:
             continue
-        m = obj.get_matrix()
-        a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
+        raw.FPDFPageObj_GetMatrix(obj, matrix)
+        a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
         raw.FPDFPath_GetDrawMode(obj, fill, stroke)
         if not stroke.value and not fill.value:
             continue
@@ -160,26 +185,36 @@ def _grids(hs, vs) -> list[tuple[list, list]]:
     return [(h, v) for h, v in groups.values() if len(h) >= 2 and len(v) >= 2]
 
 
-def _text(chars, spans: list | None = None) -> str:
+def _rows(chars) -> list[tuple[float, list]]:
     """Characters as lines top to bottom (a new line where a character sits below the line's
-    middle), each left to right; a wide gap is a space. `spans` gets each line's extent."""
+    middle), each as (height, its characters left to right)."""
     lines: list[list] = []
-    for ch in sorted(chars, key=lambda c: (c[1] + c[3]) / 2):
-        mid = (ch[1] + ch[3]) / 2
-        if lines and mid - lines[-1][0][0] <= max(lines[-1][0][1], 1.0) / 2:
-            lines[-1].append(ch)
+    for ch in sorted(chars, key=_MID):
+        mid = ch[5]
+        if lines and mid - lines[-1][0] <= lines[-1][1]:
+            lines[-1][2].append(ch)
         else:
-            lines.append([(mid, ch[3] - ch[1]), ch])
+            lines.append([mid, max(ch[3] - ch[1], 1.0) / 2, [ch]])
+    return [(2 * half, sorted(row)) for _, half, row in lines]
+
+
+def _line(height: float, row: list) -> str:
+    """One line's characters as text; a gap wider than SPACE or half the line's height is a space."""
+    parts, last = [], None
+    gap = max(SPACE, height / 2)
+    for x0, _, x1, _, u, _ in row:
+        if last is not None and x0 - last > gap:
+            parts.append(" ")
+        parts.append(u)
+        last = x1
+    return "".join(parts).strip()
+
+
+def _text(chars, spans: list | None = None) -> str:
+    """A cell's characters as lines joined by newlines; `spans` gets each line's extent."""
     out = []
-    for line in lines:
-        parts, last = [], None
-        row = sorted(line[1:])
-        for x0, _, x1, _, u in row:
-            if last is not None and x0 - last > max(SPACE, (line[0][1]) / 2):
-                parts.append(" ")
-            parts.append(u)
-            last = x1
-        out.append("".join(parts).strip())
+    for height, row in _rows(chars):
+        out.append(_line(height, row))
         if spans is not None:
             spans.append((row[0][0], row[-1][2], (row[-1][2] - row[0][0]) / len(row)))
     return "\n".join(out)
@@ -237,34 +272,41 @@ def _clip(raw, textobj) -> tuple | None:
     return box
 
 
-def _chars(textpage, raw) -> list[tuple]:
-    """The printed characters: (x0, top, x1, bottom, char), y downward; spaces and characters
-    clipped away left out."""
+def _chars(textpage, raw, clipped: list) -> list[tuple]:
+    """The printed characters: (x0, top, x1, bottom, char, middle), y downward; spaces and
+    characters clipped away left out."""
+    n = textpage.count_chars()
+    buffer = (ctypes.c_ushort * (n + 1))()
+    raw.FPDFText_GetText(textpage, 0, n, buffer)
+    text = bytes(buffer)[: 2 * n].decode("utf-16-le", errors="replace")
+    if len(text) != n:                                  # characters outside the BMP: one at a time
+        text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
+    rect = raw.FS_RECTF()
+    get_box = raw.FPDFText_GetLooseCharBox
     chars = []
-    clips: dict[int, tuple | None] = {}
-    for i in range(textpage.count_chars()):
-        u = raw.FPDFText_GetUnicode(textpage, i)
-        if u <= 32 or raw.FPDFText_IsGenerated(textpage, i) == 1:
+    for i, u in enumerate(text):
+        if u <= " " or u == "\ufffe":
             continue
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        obj = raw.FPDFText_GetTextObject(textpage, i)
-        address = ctypes.cast(obj, ctypes.c_void_p).value
-        if address not in clips:
-            clips[address] = _clip(raw, obj) if obj else None
-        box = clips[address]
-        if box is not None:
+        get_box(textpage, i, rect)
+        left, top, right, bottom = rect.left, rect.top, rect.right, rect.bottom
+        if clipped:
             cx, cy = (left + right) / 2, (bottom + top) / 2
-            if not (box[0] - 1 <= cx <= box[2] + 1 and box[1] - 1 <= cy <= box[3] + 1):
-                continue
-        chars.append((left, -top, right, -bottom, chr(u) if u < 0x110000 else "\ufffd"))
+            inside = [c for c in clipped if c[1][0] <= cx <= c[1][2] and c[1][1] <= cy <= c[1][3]]
+            if inside:
+                address = ctypes.cast(raw.FPDFText_GetTextObject(textpage, i), ctypes.c_void_p).value
+                box = next((c[2] for c in inside if c[0] == address), None)
+                if box is not None and not (box[0] - 1 <= cx <= box[2] + 1 and box[1] - 1 <= cy <= box[3] + 1):
+                    continue
+        chars.append((left, -top, right, -bottom, u, -(top + bottom) / 2))
     return chars
 
 
 def read_page(page, textpage, raw) -> tuple[list[Table], list[Line], int]:
     """The page's tables (top to bottom), its lines of text outside them, and how many
     characters it holds."""
-    chars = _chars(textpage, raw)
-    hs, vs = _segments(page, raw)
+    paths, clipped = _objects(page, raw)
+    chars = _chars(textpage, raw, clipped)
+    hs, vs = _segments(paths, raw)
     ysnap = _snap([h[0] for h in hs])
     xsnap = _snap([v[0] for v in vs])
     hs = _join([(ysnap[y], a, b) for y, a, b in hs])
@@ -281,15 +323,8 @@ def read_page(page, textpage, raw) -> tuple[list[Table], list[Line], int]:
 def _lines(chars) -> list[Line]:
     """Characters outside the tables as lines of text, top to bottom."""
     out: list[Line] = []
-    groups: list[list] = []
-    for ch in sorted(chars, key=lambda c: (c[1] + c[3]) / 2):
-        mid = (ch[1] + ch[3]) / 2
-        if groups and mid - groups[-1][0] <= max(groups[-1][1], 1.0) / 2:
-            groups[-1][2].append(ch)
-        else:
-            groups.append([mid, ch[3] - ch[1], [ch]])
-    for _, _, line in groups:
-        text = _text(line).replace("\n", "")
+    for height, row in _rows(chars):
+        text = _line(height, row)
         if text:
-            out.append(Line(min(c[1] for c in line), max(c[3] for c in line), text))
+            out.append(Line(min(c[1] for c in row), max(c[3] for c in row), text))
     return out
