@@ -35,3 +35,30 @@ def test_every_cell_and_exactly_the_findings(corpus, seed, fmt):
     assert flatten(result.instance) == report.numbers
     assert sorted((f.rule, f.point, f.found, f.expected) for f in result.findings) == expected[seed]
     assert (result.year, result.organ) == (report.year, report.organ)
+
+
+def test_the_corpus_breaks_tables_at_pages_in_every_way(corpus, monkeypatch):
+    """Passing means something: the corpus's PDFs hold tables continued on a new page, repeated
+    headers, rows broken by the page and merged group cells running over the break, many times."""
+    from collections import Counter
+
+    from xlcheck.sources import pdfstitch
+    from xlcheck.sources.pdf import read_pdf
+    folder, reports, _ = corpus
+    seen = Counter()
+
+    def counted(name, fn, changed):
+        def wrapper(*args):
+            before = [len(r) for r in args[-1]] if isinstance(args[-1], list) else []
+            out = fn(*args)
+            seen[name] += changed(before, args, out)
+            return out
+        monkeypatch.setattr(pdfstitch, name, wrapper)
+
+    counted("_drop_repeated_header", pdfstitch._drop_repeated_header, lambda b, a, out: len(out) < len(b))
+    counted("_continue_spans", pdfstitch._continue_spans, lambda b, a, out: bool(a[-1]) and len(a[-1][0]) < b[0])
+    counted("_glue", pdfstitch._glue, lambda b, a, out: bool(out))
+    counted("_columns_meet", pdfstitch._columns_meet, lambda b, a, out: bool(out))
+    for seed in reports:
+        read_pdf(str(folder / f"r{seed:03d}.pdf"))
+    assert len(seen) == 4 and min(seen.values()) >= 10, seen     # 94 · 32 · 25 · 32 when written
