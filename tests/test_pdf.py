@@ -103,3 +103,21 @@ def test_an_encrypted_pdf_is_refused(tmp_path):
     result = xlcheck("verify", str(locked))
     assert result.exit_code == 2
     assert result.output == f"✗ {locked}：PDF 已加密（设有打开密码），无法读取其中的文字\n"
+
+
+def test_pages_drawn_inside_form_xobjects_read_the_same(tmp_path):
+    """Stamping and merging tools wrap a page's content in a form XObject: its rulings are read
+    through the form's matrix."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+    src, dst = pdfium.PdfDocument(str(HUAIAN)), pdfium.PdfDocument.new()
+    for i in range(len(src)):
+        xobject = raw.FPDF_NewXObjectFromPage(dst, src, i)
+        page = dst.new_page(*src[i].get_size())
+        raw.FPDFPage_InsertObject(page, raw.FPDF_NewFormObjectFromXObject(xobject))
+        raw.FPDFPage_GenerateContent(page)
+        raw.FPDF_CloseXObject(xobject)
+    wrapped = tmp_path / "wrapped.pdf"
+    dst.save(str(wrapped))
+    result = check_file(str(wrapped))
+    assert values(result) == flatten(HUAIAN_2024) and result.findings == []

@@ -119,10 +119,11 @@ def read_pdf(path: str) -> Grid:
         for number in range(1, len(doc) + 1):
             page = doc[number - 1]
             textpage = page.get_textpage()
-            if textpage.count_chars() + raw.FPDFPage_CountObjects(page) > MAX_PAGE_OBJECTS:
+            chars_here = textpage.count_chars()
+            tables, lines, count = read_page(page, textpage, raw, MAX_PAGE_OBJECTS - chars_here)
+            if chars_here + count > MAX_PAGE_OBJECTS:
                 raise too_large(path, f"PDF 第 {number} 页有超过 {MAX_PAGE_OBJECTS:,} 个文字和线条")
-            tables, lines, count = read_page(page, textpage, raw)
-            chars += count
+            chars += chars_here
             textpage.close()
             page.close()
             lines = [line for line in lines if not _FOOTER.match(line.text)]

@@ -51,25 +51,47 @@ class Line:
     text: str
 
 
-def _objects(page, raw) -> tuple[list, list]:
-    """One pass over the page's objects (raw handles, no wrappers): its paths, and the text objects
-    that are partly clipped away, as (address, bounds, clip rectangle)."""
+def _objects(page, raw, limit: int) -> tuple[list, list, int]:
+    """One pass over the page's objects (raw handles, no wrappers), into form XObjects too: its
+    paths, each with the matrix of the forms holding it (None at the top), the text objects that
+    are partly clipped away, as (address, bounds, clip rectangle), and how many objects were seen
+    (the pass stops past `limit`)."""
     paths, clipped = [], []
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    for i in range(raw.FPDFPage_CountObjects(page)):
-        obj = raw.FPDFPage_GetObject(page, i)
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_PATH:
-            paths.append(obj)
-        elif kind == raw.FPDF_PAGEOBJ_TEXT:
-            clip = _clip(raw, obj)
-            if clip is None:
-                continue
-            raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
-            bounds = (left.value, bottom.value, right.value, top.value)
-            if bounds[0] < clip[0] - 1 or bounds[1] < clip[1] - 1 or bounds[2] > clip[2] + 1 or bounds[3] > clip[3] + 1:
-                clipped.append((ctypes.cast(obj, ctypes.c_void_p).value, bounds, clip))
-    return paths, clipped
+    matrix = raw.FS_MATRIX()
+    seen = 0
+    stack = [(raw.FPDFPage_CountObjects(page), lambda i: raw.FPDFPage_GetObject(page, i), None, 0)]
+    while stack:
+        count, get, outer, depth = stack.pop()
+        for i in range(count):
+            seen += 1
+            if seen > limit:
+                return paths, clipped, seen
+            obj = get(i)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_PATH:
+                paths.append((obj, outer))
+            elif kind == raw.FPDF_PAGEOBJ_FORM and depth < 8:
+                raw.FPDFPageObj_GetMatrix(obj, matrix)
+                own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+                stack.append((raw.FPDFFormObj_CountObjects(obj), lambda k, form=obj: raw.FPDFFormObj_GetObject(form, k),
+                              own if outer is None else _compose(outer, own), depth + 1))
+            elif kind == raw.FPDF_PAGEOBJ_TEXT and outer is None:
+                clip = _clip(raw, obj)
+                if clip is None:
+                    continue
+                raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+                bounds = (left.value, bottom.value, right.value, top.value)
+                if bounds[0] < clip[0] - 1 or bounds[1] < clip[1] - 1 or bounds[2] > clip[2] + 1 or bounds[3] > clip[3] + 1:
+                    clipped.append((ctypes.cast(obj, ctypes.c_void_p).value, bounds, clip))
+    return paths, clipped, seen
+
+
+def _compose(outer: tuple, inner: tuple) -> tuple:
+    """The matrix applying `inner`, then `outer` (PDF's a b c d e f)."""
+    a, b, c, d, e, f = outer
+    p, q, r, s, t, u = inner
+    return (a * p + c * q, b * p + d * q, a * r + c * s, b * r + d * s, a * t + c * u + e, b * t + d * u + f)
 
 
 def _segments(paths, raw) -> tuple[list, list]:
@@ -86,19 +108,21 @@ def _segments(paths, raw) -> tuple[list, list]:
         elif abs(ax - bx) <= 0.5 and abs(ay - by) > 0.5:
             vs.append(((ax + bx) / 2, -max(ay, by), -min(ay, by)))
 
-    for obj in paths:
+    for obj, outer in paths:
         raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
         w, h = right.value - left.value, top.value - bottom.value
-        if (w < THIN) != (h < THIN):                # a hairline rectangle or a line: its bounds are the ruling
+        if outer is None and (w < THIN) != (h < THIN):     # a hairline rectangle or a line: its bounds are the ruling
             if w < THIN:
                 vs.append(((left.value + right.value) / 2, -top.value, -bottom.value))
             else:
                 hs.append((-(top.value + bottom.value) / 2, left.value, right.value))
             continue
-        if w < THIN:
+        if outer is None and w < THIN:
             continue
         raw.FPDFPageObj_GetMatrix(obj, matrix)
         a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+        if outer is not None:                       # inside a form: its points go through the form's matrix too
+            a, b, c, d, e, f = _compose(outer, (a, b, c, d, e, f))
         raw.FPDFPath_GetDrawMode(obj, fill, stroke)
         if not stroke.value and not fill.value:
             continue
@@ -301,10 +325,12 @@ def _chars(textpage, raw, clipped: list) -> list[tuple]:
     return chars
 
 
-def read_page(page, textpage, raw) -> tuple[list[Table], list[Line], int]:
-    """The page's tables (top to bottom), its lines of text outside them, and how many
-    characters it holds."""
-    paths, clipped = _objects(page, raw)
+def read_page(page, textpage, raw, limit: int) -> tuple[list[Table], list[Line], int]:
+    """The page's tables (top to bottom), its lines of text outside them, and how many objects it
+    holds (counted no further than past `limit`, and then nothing is read)."""
+    paths, clipped, seen = _objects(page, raw, limit)
+    if seen > limit:
+        return [], [], seen
     chars = _chars(textpage, raw, clipped)
     hs, vs = _segments(paths, raw)
     ysnap = _snap([h[0] for h in hs])
@@ -314,10 +340,7 @@ def read_page(page, textpage, raw) -> tuple[list[Table], list[Line], int]:
     taken: set[int] = set()
     tables = sorted((_table(h, v, chars, taken) for h, v in _grids(hs, vs)), key=lambda t: t.top)
     rest = [ch for k, ch in enumerate(chars) if k not in taken]
-    lines = []
-    for text in _lines(rest):
-        lines.append(text)
-    return tables, lines, len(chars)
+    return tables, _lines(rest), seen
 
 
 def _lines(chars) -> list[Line]:
