@@ -13,9 +13,11 @@ Coordinates are PDF user space with y turned downward (`top` grows down the page
 from __future__ import annotations
 
 import ctypes
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from operator import itemgetter
+
+from .limits import MAX_AREA, too_large
 
 SNAP = 3.0          # points: rulings this close are one line (as pdfplumber's snap/join tolerances)
 _MID = itemgetter(5)
@@ -183,21 +185,32 @@ def _find(parent, i):
     return i
 
 
-def _covered(segs, pos, a, b) -> bool:
-    """Is the stretch a..b of the line at `pos` ruled (by a joined segment, most of its length)?"""
+def _covered(segs: dict, pos, a, b) -> bool:
+    """Is the stretch a..b of the line at `pos` ruled (by one joined segment, within SNAP)?
+    `segs`: each line's segments, by position."""
+    return any(s <= a + SNAP and e >= b - SNAP for s, e in segs.get(pos, ()))
+
+
+def _by_position(segs) -> dict:
+    out: dict = {}
     for p, s, e in segs:
-        if p == pos and s <= a + SNAP and e >= b - SNAP:
-            return True
-    return False
+        out.setdefault(p, []).append((s, e))
+    return out
 
 
 def _grids(hs, vs) -> list[tuple[list, list]]:
-    """The rulings grouped into tables: segments that cross or touch are one table."""
+    """The rulings grouped into tables: segments that cross or touch are one table. The pairs
+    compared are bounded (MAX_AREA): a page of more rulings than any table is refused."""
     n = len(hs)
+    if n * len(vs) > 4 * MAX_AREA:
+        raise too_large(None, f"PDF 一页有 {n:,} 条横线、{len(vs):,} 条竖线")
     parent = list(range(n + len(vs)))
+    by_x = sorted(range(len(vs)), key=lambda j: vs[j][0])
+    xs = [vs[j][0] for j in by_x]
     for i, (y, x0, x1) in enumerate(hs):
-        for j, (x, y0, y1) in enumerate(vs):
-            if x0 - SNAP <= x <= x1 + SNAP and y0 - SNAP <= y <= y1 + SNAP:
+        for j in by_x[bisect_left(xs, x0 - SNAP):bisect_right(xs, x1 + SNAP)]:
+            x, y0, y1 = vs[j]
+            if y0 - SNAP <= y <= y1 + SNAP:
                 ri, rj = _find(parent, i), _find(parent, n + j)
                 if ri != rj:
                     parent[ri] = rj
@@ -249,11 +262,12 @@ def _table(hs, vs, chars, taken) -> Table:
     ys = sorted({y for y, _, _ in hs})
     rows, cols = len(ys) - 1, len(xs) - 1
     parent = list(range(rows * cols))
+    across, down = _by_position(vs), _by_position(hs)
     for i in range(rows):
         for j in range(cols):
-            if j + 1 < cols and not _covered(vs, xs[j + 1], ys[i], ys[i + 1]):
+            if j + 1 < cols and not _covered(across, xs[j + 1], ys[i], ys[i + 1]):
                 parent[_find(parent, i * cols + j)] = _find(parent, i * cols + j + 1)
-            if i + 1 < rows and not _covered(hs, ys[i + 1], xs[j], xs[j + 1]):
+            if i + 1 < rows and not _covered(down, ys[i + 1], xs[j], xs[j + 1]):
                 parent[_find(parent, i * cols + j)] = _find(parent, (i + 1) * cols + j)
     extent: dict[int, list] = {}
     for i in range(rows):
