@@ -124,7 +124,7 @@ def test_pages_drawn_inside_form_xobjects_read_the_same(tmp_path):
 
 
 def test_a_page_ruled_more_densely_than_any_table_is_refused(tmp_path):
-    """Finding the tables compares rulings pairwise: bounded, a page ruled by 190 × 140 dotted lines, dots 4 pt apart
+    """Finding the tables compares rulings pairwise: bounded, a page ruled by 190 × 140 dotted lines
     (some 40,000 separate dashes) is refused with the one message for a source over a limit."""
     lines = [f"{x} {y} m {x + 1} {y} l" for y in range(20, 780, 4) for x in range(20, 580, 5)]
     lines += [f"{x} {y} m {x} {y + 1} l" for x in range(22, 580, 4) for y in range(22, 780, 5)]
