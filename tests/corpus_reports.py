@@ -11,14 +11,17 @@ header as authors draw it (with or without 申请人情况, 法人或其他组�
 with spaces or line breaks).
 
 The files are cached by content: a folder named by the hash of this module's and `layouts.py`'s
-source and the seeds, so they are generated (a few minutes of LibreOffice) only when either changes.
+source and the seeds, so they are generated (a minute or two of LibreOffice) only when either changes;
+a run builds in a folder of its own and renames it into place, so two runs at once do not collide.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import random
+import shutil
 import subprocess
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -276,13 +279,17 @@ def build(soffice: str, root: Path, seeds: range) -> tuple[Path, list[Report]]:
         digest.update((here / name).read_bytes())
     digest.update(repr((seeds.start, seeds.stop)).encode())
     folder = root / digest.hexdigest()[:16]
+    root.mkdir(parents=True, exist_ok=True)
     reports = [draw(s) for s in seeds]
-    done = folder / "done.json"
-    if done.exists():
+    if (folder / "done.json").exists():
         return folder, reports
-    folder.mkdir(parents=True, exist_ok=True)
-    files = [to_word(r, folder / f"r{r.seed:03d}.docx") for r in reports]
-    _export(soffice, files, "pdf", folder)
-    _export(soffice, files, "html", folder)
-    done.write_text(json.dumps([asdict(r) for r in reports], ensure_ascii=False))
+    work = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=root))     # a run beside this one builds its own
+    files = [to_word(r, work / f"r{r.seed:03d}.docx") for r in reports]
+    _export(soffice, files, "pdf", work)
+    _export(soffice, files, "html", work)
+    (work / "done.json").write_text(json.dumps([asdict(r) for r in reports], ensure_ascii=False))
+    try:
+        work.rename(folder)
+    except OSError:                                 # another run finished first: use its folder
+        shutil.rmtree(work, ignore_errors=True)
     return folder, reports
