@@ -4,7 +4,7 @@ item 8): what passes here is read right because the reader is robust, not becaus
 Each report is drawn from a seed: the edition and year, consistent random numbers (sometimes with a
 wrong cell, sometimes placeholders 「/」「—」「-」「无」 in zero cells), a title in one of the forms organs
 use, prose of random length before and between the tables (so page breaks fall anywhere, often inside a
-table), the page's margins and font size, narrow label columns (labels wrap onto several lines; a
+table), the page's margins and font size, a running header and a page number, narrow label columns (labels wrap onto several lines; a
 group column one character wide prints its label vertically), numbers top-aligned or centred, header
 rows repeated on each page or not, rows allowed to break across pages or not, row heights, and 表三's
 header as authors draw it (with or without 申请人情况, 法人或其他组织 merged or absent, labels typed
@@ -113,6 +113,8 @@ def draw(seed: int) -> Report:
         "align": rng.choice(["left", "left", "center", "justify"]), "vertical_group": rng.random() < 0.3,
         "landscape": rng.random() < 0.15, "title_pt": rng.choice([0, 0, 16, 22, 26]),
         "split_at": rng.choice([None, None, None, rng.randint(4, 24)]), "split_gap": rng.random() < 0.5,
+        "page_header": rng.choice([None, None, organ, f"{year}年政府信息公开工作年度报告"]),
+        "page_number": rng.choice([None, "- {} -", "第 {} 页", "{}"]),
     }
     return Report(seed, edition, year, organ, title, values, numbers, layout)
 
@@ -183,6 +185,10 @@ def to_word(report: Report, path: Path) -> Path:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(lay["margin_cm"]))
     usable = page[0] - 2 * lay["margin_cm"]
+    if lay["page_header"]:                         # a running header and a page number on every page
+        section.header.paragraphs[0].text = lay["page_header"]
+    if lay["page_number"]:
+        _page_number(section.footer.paragraphs[0], lay["page_number"])
     doc.styles["Normal"].font.size = Pt(lay["font_pt"])
     for line in report.title:                      # in a large font a title wraps over two lines
         title = doc.add_paragraph()
@@ -218,6 +224,23 @@ def to_word(report: Report, path: Path) -> Path:
         doc.add_paragraph(FILLER)
     doc.save(path)
     return path
+
+
+def _page_number(paragraph, form: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    before, after = form.split("{}")
+    paragraph.alignment = 1
+    paragraph.add_run(before)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+    paragraph.add_run(after)
 
 
 def _table(doc, key, cells, lay, usable):

@@ -111,7 +111,7 @@ def read_pdf(path: str) -> Grid:
         data = fh.read()
     check_streams(path, data)
     doc = _open(pdfium, path, data)
-    items: list = []                      # (page, Line or Table), in reading order
+    items: list = []                      # each page's Lines and Tables, in reading order
     chars = 0
     try:
         if len(doc) > MAX_PAGES:
@@ -127,8 +127,7 @@ def read_pdf(path: str) -> Grid:
             textpage.close()
             page.close()
             lines = [line for line in lines if not _FOOTER.match(line.text)]
-            for top, what in sorted([(t.top, t) for t in tables] + [(l.top, l) for l in lines], key=lambda p: p[0]):
-                items.append((number, what))
+            items.append(sorted(tables + lines, key=lambda what: what.top))
     except InputError:
         raise
     except Exception as exc:
@@ -137,7 +136,23 @@ def read_pdf(path: str) -> Grid:
         doc.close()
     if chars == 0:
         raise InputError(f"{path}：PDF 没有文字层（可能是扫描件或图片），无法读取表格；请使用可复制文字的 PDF 或报告原文件")
-    return _grid(path, items)
+    return _grid(path, [(number, what) for number, page in enumerate(_without_furniture(items), start=1)
+                        for what in page])
+
+
+def _without_furniture(pages: list[list]) -> list[list]:
+    """The pages without their running header and footer: a line of text standing first or last on
+    more than one page, the same but for its digits (a page number, a date)."""
+    def key(line) -> str:
+        return re.sub(r"\d+", "#", line.text.replace(" ", ""))
+    ends: dict[str, int] = {}
+    for page in pages:
+        for what in {id(w): w for w in page[:1] + page[-1:]}.values():
+            if isinstance(what, Line):
+                ends[key(what)] = ends.get(key(what), 0) + 1
+    repeated = {k for k, n in ends.items() if n > 1}
+    return [[w for i, w in enumerate(page) if not (isinstance(w, Line) and i in (0, len(page) - 1) and key(w) in repeated)]
+            for page in pages]
 
 
 def _join(text: str) -> str:
@@ -163,6 +178,9 @@ def _grid(path: str, items: list) -> Grid:
             r += 1
             for c, value in enumerate(cells, start=1):
                 sheet.cells[(r, c)] = Cell(value or None, line=None)
-    grid.text = "\n".join("".join(what.text for n, what in items if n == page and isinstance(what, Line))
-                           for page in sorted({n for n, _ in items}))
+    prose: dict[int, list[str]] = {}
+    for number, what in items:
+        if isinstance(what, Line):
+            prose.setdefault(number, []).append(what.text)
+    grid.text = "\n".join("".join(texts) for _, texts in sorted(prose.items()))
     return grid
