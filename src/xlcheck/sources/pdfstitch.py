@@ -59,8 +59,9 @@ def _drop_repeated_header(whole: list[list[Box]], rows: list[list[Box]]) -> list
 def _continue_spans(last: Table, rows: list[list[Box]]) -> None:
     """Cells at the top of the new page that go on with a merged cell running at the foot of the
     previous part (label text going on from a label): their text joins that cell, and they are no
-    cells of their own. A cell merged over rows on the previous page, or over rows on this one
-    after a last line that runs to the cell's end (a header cell broken by the page), is running.
+    cells of their own. A cell merged over rows on the previous page, or over rows on this one, or
+    in a header row (no numbers on either side), after a last line that runs to the cell's end (a
+    header cell broken by the page), is running.
     An empty one stays an empty cell, before the row's label."""
     end = len(last.rows) - 1
     pad = _padding(last)
@@ -68,11 +69,12 @@ def _continue_spans(last: Table, rows: list[list[Box]]) -> None:
     if not rows or not rows[0] or not foot:
         return
     row = rows[0]
+    header = not any(_is_value(b.text) for b in row + [b for b in foot if b.r0 == end])   # no numbers either side
     for box in list(row):
         match = next((a for a in foot if _same(a, box)), None)
         if match is None or not _goes_on(box.text) or _is_value(match.text):
             continue
-        if match.r0 < end or (box.r1 > box.r0 and _full(match, pad)):
+        if match.r0 < end or ((box.r1 > box.r0 or header) and _full(match, pad)):
             match.text = (match.text + "\n" + box.text).strip()
             row.remove(box)
 
