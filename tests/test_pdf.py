@@ -126,21 +126,21 @@ def test_pages_drawn_inside_form_xobjects_read_the_same(tmp_path):
 def test_a_page_ruled_more_densely_than_any_table_is_refused(tmp_path):
     """Finding the tables compares rulings pairwise: bounded, a page ruled by 190 × 140 dotted lines
     (some 40,000 separate dashes) is refused with the one message for a source over a limit."""
-    lines = [f"{x} {y} m {x + 1} {y} l" for y in range(20, 780, 4) for x in range(20, 580, 5)]
-    lines += [f"{x} {y} m {x} {y + 1} l" for x in range(22, 580, 4) for y in range(22, 780, 5)]
-    content = ("\n".join(lines) + "\nS\n").encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"]
-    body, offsets = b"%PDF-1.4\n", []
-    for i, obj in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+    doc = pdfium.PdfDocument.new()
+    page = doc.new_page(595, 842)
+    path = raw.FPDFPageObj_CreateNewPath(20, 20)
+    dashes = [((x, y), (x + 1, y)) for y in range(20, 780, 4) for x in range(20, 580, 5)]
+    dashes += [((x, y), (x, y + 1)) for x in range(22, 580, 4) for y in range(22, 780, 5)]
+    for (x0, y0), (x1, y1) in dashes:
+        raw.FPDFPath_MoveTo(path, x0, y0)
+        raw.FPDFPath_LineTo(path, x1, y1)
+    raw.FPDFPath_SetDrawMode(path, raw.FPDF_FILLMODE_NONE, True)
+    raw.FPDFPage_InsertObject(page, path)
+    raw.FPDFPage_GenerateContent(page)
     dense = tmp_path / "dense.pdf"
-    dense.write_bytes(body)
+    doc.save(str(dense))
     result = xlcheck("verify", str(dense), "--format", "json")
     assert result.exit_code == 2
     assert "文件过大" in json.loads(result.stdout)["files"][0]["error"]
