@@ -9,7 +9,7 @@ from layouts import printed, to_docx
 from xlcheck.check import check_file
 from xlcheck.model import flatten
 
-pytest.importorskip("pdfplumber", reason="the pdf extra is not installed")
+pytest.importorskip("pypdfium2", reason="the pdf extra is not installed")
 HUAIAN = REPORTS / "009.pdf"
 
 
@@ -103,3 +103,44 @@ def test_an_encrypted_pdf_is_refused(tmp_path):
     result = xlcheck("verify", str(locked))
     assert result.exit_code == 2
     assert result.output == f"✗ {locked}：PDF 已加密（设有打开密码），无法读取其中的文字\n"
+
+
+def test_pages_drawn_inside_form_xobjects_read_the_same(tmp_path):
+    """Stamping and merging tools wrap a page's content in a form XObject: its rulings are read
+    through the form's matrix."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+    src, dst = pdfium.PdfDocument(str(HUAIAN)), pdfium.PdfDocument.new()
+    for i in range(len(src)):
+        xobject = raw.FPDF_NewXObjectFromPage(dst, src, i)
+        page = dst.new_page(*src[i].get_size())
+        raw.FPDFPage_InsertObject(page, raw.FPDF_NewFormObjectFromXObject(xobject))
+        raw.FPDFPage_GenerateContent(page)
+        raw.FPDF_CloseXObject(xobject)
+    wrapped = tmp_path / "wrapped.pdf"
+    dst.save(str(wrapped))
+    result = check_file(str(wrapped))
+    assert values(result) == flatten(HUAIAN_2024) and result.findings == []
+
+
+def test_a_page_ruled_more_densely_than_any_table_is_refused(tmp_path):
+    """Finding the tables compares rulings pairwise: bounded, a page ruled by 190 × 140 dotted lines
+    (some 40,000 separate dashes) is refused with the one message for a source over a limit."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+    doc = pdfium.PdfDocument.new()
+    page = doc.new_page(595, 842)
+    path = raw.FPDFPageObj_CreateNewPath(20, 20)
+    dashes = [((x, y), (x + 1, y)) for y in range(20, 780, 4) for x in range(20, 580, 5)]
+    dashes += [((x, y), (x, y + 1)) for x in range(22, 580, 4) for y in range(22, 780, 5)]
+    for (x0, y0), (x1, y1) in dashes:
+        raw.FPDFPath_MoveTo(path, x0, y0)
+        raw.FPDFPath_LineTo(path, x1, y1)
+    raw.FPDFPath_SetDrawMode(path, raw.FPDF_FILLMODE_NONE, True)
+    raw.FPDFPage_InsertObject(page, path)
+    raw.FPDFPage_GenerateContent(page)
+    dense = tmp_path / "dense.pdf"
+    doc.save(str(dense))
+    result = xlcheck("verify", str(dense), "--format", "json")
+    assert result.exit_code == 2
+    assert "文件过大" in json.loads(result.stdout)["files"][0]["error"]

@@ -1,23 +1,24 @@
-"""Published reports as PDF, through pdfplumber (an optional extra: `pip install 'xlcheck[pdf]'`).
+"""Published reports as PDF, through pypdfium2 (an optional extra: `pip install 'xlcheck[pdf]'`).
 
-pdfplumber recovers each ruled table's cells with their row and column positions: a cell merged
-into its neighbour comes back as None and is dropped, so every table row becomes a Grid row of
-its cells in printed order, exactly as the HTML and Word readers give them. Rows of a table
-continued on the next page simply follow (the page footer is not part of any table); labels
-wrapped inside a cell, and vertical one-character labels, are joined. The text of every page is
-the prose, with wrapped lines joined.
+`pdftables` recovers each ruled table of a page as its printed cells; every table row becomes a
+Grid row of the cells that start in it, in printed order, exactly as the HTML and Word readers
+give them (a merged cell once, in its first row). A table broken by a page is one table
+(`pdfstitch`): a header repeated on the new page is dropped, a merged group cell still running
+is continued, and a row broken by the page is joined — only where the two parts cannot be two
+rows. Labels wrapped inside a cell, and vertical one-character labels, are joined. The text
+outside the tables is the prose, with wrapped lines joined.
 """
 from __future__ import annotations
 
-import io
 import re
 import zlib
-from itertools import islice
 
 from ..errors import InputError
 from . import optional
 from ..grid import Cell, Grid, Sheet
 from .limits import MAX_PAGE_OBJECTS, MAX_PAGES, MAX_PART, MAX_RATIO, MAX_UNCOMPRESSED, RATIO_FLOOR, mb, too_large
+from .pdfstitch import stitch
+from .pdftables import Line, read_page
 
 SHEET = "报告"
 _STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
@@ -35,15 +36,35 @@ def _inflate(data: bytes, room: int) -> bytes:
 
 
 def _unlzw(data: bytes, room: int) -> bytes:
-    from pdfminer.lzw import LZWDecoder         # pdfminer comes with pdfplumber, the optional extra
+    """One LZW layer (PDF's variant: 9-12 bit codes, early change), at most `room` + 1 bytes."""
     out = bytearray()
-    try:
-        for chunk in LZWDecoder(io.BytesIO(data)).run():
-            out += chunk
+    table = [bytes([i]) for i in range(256)] + [b"", b""]
+    bits, width, acc, prev = 0, 9, 0, None
+    for byte in data:
+        acc, bits = (acc << 8) | byte, bits + 8
+        while bits >= width:
+            bits -= width
+            code = (acc >> bits) & ((1 << width) - 1)
+            if code == 256:
+                table, width, prev = table[:258], 9, None
+                continue
+            if code == 257:
+                return bytes(out)
+            if code < len(table):
+                entry = table[code]
+                if prev is not None:
+                    table.append(prev + entry[:1])
+            elif prev is not None and code == len(table):
+                entry = prev + prev[:1]
+                table.append(entry)
+            else:
+                return bytes(out)
+            out += entry
             if len(out) > room:
-                break
-    except Exception:
-        pass
+                return bytes(out)
+            prev = entry
+            if len(table) + 1 >= 1 << width and width < 12:
+                width += 1
     return bytes(out)
 
 
@@ -71,98 +92,95 @@ def check_streams(path: str, data: bytes) -> None:
         if size > RATIO_FLOOR and size > MAX_RATIO * max(end - m.end(), 1):
             raise InputError(f"{path}：PDF 数据流压缩比异常（解码后 {mb(size)}），疑似压缩炸弹，已拒绝")
         total += size
-_FOOTER = re.compile(r"^\s*[-—–]\s*\d+\s*[-—–]\s*$")
+_FOOTER = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第?\s*\d+\s*页?(?:\s*/\s*共?\s*\d+\s*页?)?)\s*$")
 
 
-def _join(text: str | None) -> str:
-    """Lines wrapped inside a cell, joined: Chinese needs no space between them."""
-    if not text:
-        return ""
-    return re.sub(r"\s*\n\s*", "", text).strip()
-
-
-def _continues(last: list, first: list) -> bool:
-    """Is `first` (the first row of a page's first table) the rest of `last` (the previous page's
-    last row), broken by the page? Same columns, and the new part holds only label text, in cells
-    where the old part has text too, with no numbers."""
-    if len(last) != len(first) or not any(first):
-        return False
-    for a, b in zip(last, first):
-        if b is None or b.strip() == "":
-            continue
-        if a is None or not a.strip() or re.fullmatch(r"[\d.,\s]+", b) or re.fullmatch(r"[\d.,\s]+", a):
-            return False
-    return True
-
-
-def _pages(pdf, path: str):
-    """The pages, one at a time, refused past MAX_PAGES before any is laid out (the page tree is
-    walked no further than that)."""
-    from pdfminer.pdfpage import PDFPage        # pdfminer comes with pdfplumber, the optional extra
-    from pdfplumber.page import Page
-    found = list(islice(PDFPage.create_pages(pdf.doc), MAX_PAGES + 1))
-    if len(found) > MAX_PAGES:
-        raise too_large(path, f"PDF 超过 {MAX_PAGES} 页")
-    doctop = 0
-    for number, obj in enumerate(found, start=1):
-        page = Page(pdf, obj, page_number=number, initial_doctop=doctop)
-        doctop += page.height
-        yield page
-        page.close()
+def _open(pdfium, path: str, data: bytes):
+    try:
+        return pdfium.PdfDocument(data)
+    except Exception as exc:
+        if "password" in str(exc).lower() or b"/Encrypt" in data:
+            raise InputError(f"{path}：PDF 已加密（设有打开密码），无法读取其中的文字") from None
+        raise InputError(f"{path}：PDF 已损坏或无法读取（{exc.__class__.__name__}）") from None
 
 
 def read_pdf(path: str) -> Grid:
-    pdfplumber = optional("pdfplumber", path, " PDF", "pdf")
+    pdfium = optional("pypdfium2", path, " PDF", "pdf")
+    raw = pdfium.raw
     with open(path, "rb") as fh:
-        check_streams(path, fh.read())
-    try:
-        pdf = pdfplumber.open(path)
-    except Exception as exc:
-        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
-        names = f"{exc.__class__.__name__} {inner.__class__.__name__}"
-        with open(path, "rb") as fh:
-            encrypted = b"/Encrypt" in fh.read()
-        if encrypted or "Password" in names or "Encrypt" in names:
-            raise InputError(f"{path}：PDF 已加密（设有打开密码），无法读取其中的文字") from None
-        raise InputError(f"{path}：PDF 已损坏或无法读取（{inner.__class__.__name__}）") from None
-    grid = Grid(path=path, format="pdf", report=True)
-    sheet = Sheet(SHEET)
-    grid.sheets.append(sheet)
-    prose_pages = []
+        data = fh.read()
+    check_streams(path, data)
+    doc = _open(pdfium, path, data)
+    items: list = []                      # each page's Lines and Tables, in reading order
     chars = 0
-    r = 0
-    previous: list | None = None          # the last table row of the previous page, as extracted
     try:
-        with pdf:
-            for number, page in enumerate(_pages(pdf, path), start=1):
-                if len(page.chars) + len(page.lines) + len(page.rects) + len(page.curves) > MAX_PAGE_OBJECTS:
-                    raise too_large(path, f"PDF 第 {number} 页有超过 {MAX_PAGE_OBJECTS:,} 个文字和线条")
-                chars += len(page.chars)
-                text = page.extract_text() or ""
-                lines = [l for l in text.splitlines() if l.strip() and not _FOOTER.match(l)]
-                prose_pages.append("".join(l.strip() for l in lines))
-                if number == 1:                       # the title (organ, year) precedes the tables
-                    for line in lines[:12]:
-                        r += 1
-                        sheet.cells[(r, 1)] = Cell(line.strip(), line=number)
-                for t, table in enumerate(page.extract_tables()):
-                    for i, row in enumerate(table):
-                        if t == 0 and i == 0 and previous is not None and _continues(previous, row):
-                            row = [(a or "") + (b or "") if a is not None else None for a, b in zip(previous, row)]
-                            r -= 1                        # a row broken by the page: rewrite it whole
-                        cells = [_join(c) for c in row if c is not None]
-                        if not any(cells):
-                            continue
-                        r += 1
-                        for c, value in enumerate(cells, start=1):
-                            sheet.cells[(r, c)] = Cell(value or None, line=None)
-                    if table:
-                        previous = table[-1]
+        if len(doc) > MAX_PAGES:
+            raise too_large(path, f"PDF 超过 {MAX_PAGES} 页")
+        for number in range(1, len(doc) + 1):
+            page = doc[number - 1]
+            textpage = page.get_textpage()
+            chars_here = textpage.count_chars()
+            tables, lines, count = read_page(page, textpage, raw, MAX_PAGE_OBJECTS - chars_here)
+            if chars_here + count > MAX_PAGE_OBJECTS:
+                raise too_large(path, f"PDF 第 {number} 页有超过 {MAX_PAGE_OBJECTS:,} 个文字和线条")
+            chars += chars_here
+            textpage.close()
+            page.close()
+            lines = [line for line in lines if not _FOOTER.match(line.text)]
+            items.append(sorted(tables + lines, key=lambda what: what.top))
     except InputError:
         raise
     except Exception as exc:
         raise InputError(f"{path}：PDF 无法解析（{exc.__class__.__name__}）") from None
+    finally:
+        doc.close()
     if chars == 0:
         raise InputError(f"{path}：PDF 没有文字层（可能是扫描件或图片），无法读取表格；请使用可复制文字的 PDF 或报告原文件")
-    grid.text = "\n".join(prose_pages)
+    return _grid(path, [(number, what) for number, page in enumerate(_without_furniture(items), start=1)
+                        for what in page])
+
+
+def _without_furniture(pages: list[list]) -> list[list]:
+    """The pages without their running header and footer: a line of text standing first or last on
+    more than one page, the same but for its digits (a page number, a date)."""
+    def key(line) -> str:
+        return re.sub(r"\d+", "#", line.text.replace(" ", ""))
+    ends: dict[str, int] = {}
+    for page in pages:
+        for what in {id(w): w for w in page[:1] + page[-1:]}.values():
+            if isinstance(what, Line):
+                ends[key(what)] = ends.get(key(what), 0) + 1
+    repeated = {k for k, n in ends.items() if n > 1}
+    return [[w for i, w in enumerate(page) if not (isinstance(w, Line) and i in (0, len(page) - 1) and key(w) in repeated)]
+            for page in pages]
+
+
+def _join(text: str) -> str:
+    """Lines wrapped inside a cell, joined: Chinese needs no space between them."""
+    return re.sub(r"\s*\n\s*", "", text).strip()
+
+
+def _grid(path: str, items: list) -> Grid:
+    grid = Grid(path=path, format="pdf", report=True)
+    sheet = Sheet(SHEET)
+    grid.sheets.append(sheet)
+    r = 0
+    first_table = next((i for i, (n, w) in enumerate(items) if not isinstance(w, Line)), len(items))
+    for number, what in items[:min(first_table, 12)]:   # the title (organ, year) precedes the tables
+        if number == 1:
+            r += 1
+            sheet.cells[(r, 1)] = Cell(what.text.strip(), line=number)
+    for rows in stitch(items):
+        for row in rows:
+            cells = [_join(box.text) for box in row]
+            if not any(cells):
+                continue
+            r += 1
+            for c, value in enumerate(cells, start=1):
+                sheet.cells[(r, c)] = Cell(value or None, line=None)
+    prose: dict[int, list[str]] = {}
+    for number, what in items:
+        if isinstance(what, Line):
+            prose.setdefault(number, []).append(what.text)
+    grid.text = "\n".join("".join(texts) for _, texts in sorted(prose.items()))
     return grid
