@@ -34,3 +34,9 @@ def test_no_year_anywhere_but_a_publication_date():
 
 def test_nothing_to_go_on():
     assert report_meta(["一、总体情况", "2019年,我乡明确专人负责政务公开工作"], "") == {}
+
+
+def test_a_running_page_header_that_looks_like_a_title_does_not_hide_the_organ():
+    """LibreOffice's HTML export prints a Word report's running page header before its title."""
+    meta = report_meta(["2024年政府信息公开工作年度报告", "", "宿迁市泗洪县人民政府2024年政府信息公开工作年度报告"])
+    assert meta == {"report_year": "2024", "year_source": "title", "organ": "宿迁市泗洪县人民政府"}

@@ -38,6 +38,7 @@ def report_meta(lines: list[str], prose: str = "") -> dict[str, str]:
     are the source's first lines of text (a line a row; a table row is not a title line)."""
     head = [_squash(line) for line in lines[:HEAD]]
     meta: dict[str, str] = {}
+    without_organ = None          # a title line naming no organ: a running page header may print one first
     for size in range(1, MAX_LINES + 1):
         for i in range(len(head) - size + 1):
             window = head[i:i + size]
@@ -46,13 +47,14 @@ def report_meta(lines: list[str], prose: str = "") -> dict[str, str]:
             text = "".join(window)
             m = _TITLE.search(text)
             if m and (size == 1 or m.start("year") < len(text) - len(window[-1])):
-                meta.update(report_year=m.group("year"), year_source="title")
                 organ = _organ(m.group("before")) or _organ(m.group("after"))
                 if not organ and i > 0:
                     organ = _organ(head[i - 1])              # the organ alone on the line above
                 if organ:
-                    meta["organ"] = organ
-                return meta
+                    return {"report_year": m.group("year"), "year_source": "title", "organ": organ}
+                without_organ = without_organ or m.group("year")
+    if without_organ:
+        return {"report_year": without_organ, "year_source": "title"}
     for i, line in enumerate(head):
         m = _TITLE_NO_YEAR.search(line)
         if m:
