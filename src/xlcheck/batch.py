@@ -7,10 +7,8 @@ import os
 import signal
 from collections import deque
 from dataclasses import dataclass, field
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .check import Options, Result, failed, guarded
 from .outputs.report import json_file, text_lines
@@ -19,6 +17,9 @@ from .findings import printable
 from .model import editions
 from .sources.open import SUFFIXES, UNREADABLE
 from .verify import Plan, verify_path
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 
 def _ours(name: str) -> bool:
@@ -191,6 +192,7 @@ DIED = "{path}：校验进程意外终止（内存不足或被终止），此文
 
 
 def _pool(jobs: int, initargs) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor    # deferred: start-up time (multiprocessing, ~30 ms; one file needs none)
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=initargs)
 
 
@@ -206,6 +208,7 @@ def _chunk(paths: list[str]) -> list[Result | Done]:
 
 def _alone(path: str, initargs) -> Result | Done:
     """`path` checked in a process of its own: a worker that dies marks only its own file."""
+    from concurrent.futures.process import BrokenProcessPool   # deferred: start-up time, as in _pool
     with _pool(1, initargs) as pool:
         try:
             return pool.submit(_one, path).result()
@@ -215,6 +218,8 @@ def _alone(path: str, initargs) -> Result | Done:
 
 
 def _submit(pool: ProcessPoolExecutor, paths: list[str]) -> Future:
+    from concurrent.futures import Future                      # deferred: start-up time, as in _pool
+    from concurrent.futures.process import BrokenProcessPool
     try:
         return pool.submit(_chunk, paths)
     except BrokenProcessPool as exc:          # a worker died since the last result was taken
@@ -237,6 +242,7 @@ def _parallel(files: list[str], jobs: int, initargs) -> Iterator[Result | Done]:
     (killed, out of memory) breaks the whole pool, and which file it held is not known: the files
     of the chunks still in flight are then checked again one at a time, each in a process of its
     own, and the rest go on in a new pool."""
+    from concurrent.futures.process import BrokenProcessPool   # deferred: start-up time, as in _pool
     live = initargs[-1] is not None and initargs[-1].live
     size = 1 if live else max(1, min(16, len(files) // (jobs * 4) or 1))   # chunks: ~12% faster, results by the chunk
     chunks = iter([files[i:i + size] for i in range(0, len(files), size)])

@@ -8,9 +8,9 @@ import json
 from html import escape
 from pathlib import Path
 from string import Template
-from xml.sax.saxutils import quoteattr
 
 from ..errors import InputError
+from ..outputs.ooxml import quoteattr
 from ..version import __version__
 
 ADDIN = Path(__file__).parent / "addin"
