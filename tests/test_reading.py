@@ -35,3 +35,16 @@ def test_console_lines_and_not_by_default(tmp_path):
     explained = xlcheck("verify", SAMPLE, "--no-annotate", "--explain-reading").stdout.splitlines()
     i = explained.index("  读取 二、主动公开政府信息情况（6 行）")
     assert explained[i + 1].endswith("「规章」  0 0 0") and explained[i + 1].lstrip().startswith("第 ")
+
+
+def test_a_pdfs_rows_are_placed_by_page():
+    """In a PDF a row's place is its page (a published report has no lines to point at)."""
+    from conftest import REPORTS
+    result = xlcheck("verify", REPORTS / "009.pdf", "--format", "json", "--no-annotate", "--explain-reading")
+    active, requests, appeals = json.loads(result.stdout)["files"][0]["reading"]
+    assert [(r["row"], r["page"]) for r in active["rows"]][:4] == [
+        ("regulations", 3), ("normative_documents", 3), ("licensing", 3), ("penalties", 4)]
+    pages = [r["page"] for t in (active, requests, appeals) for r in t["rows"]]
+    assert pages == sorted(pages) and set(pages) <= set(range(1, 7)) and all(p is not None for p in pages)
+    lines = xlcheck("verify", REPORTS / "009.pdf", "--no-annotate", "--explain-reading").stdout.splitlines()
+    assert any(line.startswith("    第 3 页  「规章」") for line in lines)

@@ -44,6 +44,7 @@ class Cell:
     formula: str | None = None  # the formula text without "=", when the cell holds one
     cached: bool = True         # False: a formula whose result was never calculated
     line: int | None = None     # the source line, for text sources
+    page: int | None = None     # the page, for a PDF's table cells
 
 
 @dataclass

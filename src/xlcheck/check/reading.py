@@ -25,6 +25,9 @@ def reading(model: Edition, grid: Grid, located: Location) -> list[dict[str, Any
                 missing.append(row.key)
                 continue
             sheet, cell, line = grid.where(*first)
+            found = sheets.get(first[0])
+            printed_at = found.cells.get(first[1:]) if found else None
+            page = printed_at.page if printed_at is not None else None
             values = []
             for p, ref in zip(points, refs):
                 if ref is None:
@@ -33,7 +36,7 @@ def reading(model: Edition, grid: Grid, located: Location) -> list[dict[str, Any
                 found = sheets.get(ref[0])
                 values.append(found.value(ref[1], ref[2]) if found else None)
             rows.append({"row": row.key, "label": row.label, "printed": printed, "sheet": sheet, "cell": cell,
-                         "line": line, "values": values})
+                         "line": line, "page": page, "values": values})
         out.append({"table": table.key, "label": table.label, "how": located.how, "rows": rows, "missing": missing})
     return out
 
@@ -46,8 +49,12 @@ def reading_lines(tables: list[dict[str, Any]], lang: str = "zh") -> list[str]:
         lines.append(f"  {'读取' if zh else 'read'} {t['label']}（{len(t['rows'])} 行）" if zh
                      else f"  read {t['label']} ({len(t['rows'])} rows)")
         for r in t["rows"]:
-            where = (f"第 {r['line']} 行" if zh else f"line {r['line']}") if r["line"] else \
-                (f"{r['sheet']}!{r['cell']}" if r["sheet"] else "—")
+            if r["page"]:
+                where = f"第 {r['page']} 页" if zh else f"page {r['page']}"
+            elif r["line"]:
+                where = f"第 {r['line']} 行" if zh else f"line {r['line']}"
+            else:
+                where = f"{r['sheet']}!{r['cell']}" if r["sheet"] else "—"
             printed = r["printed"] if r["printed"] is not None else r["label"]
             shown = " ".join("·" if v is None else str(v) for v in r["values"])
             lines.append(printable(f"    {where}  「{printed}」  {shown}"))

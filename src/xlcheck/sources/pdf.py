@@ -170,14 +170,20 @@ def _grid(path: str, items: list) -> Grid:
         if number == 1:
             r += 1
             sheet.cells[(r, 1)] = Cell(what.text.strip(), line=number)
+    for number, what in items:
+        if not isinstance(what, Line):
+            for row in what.rows:
+                for box in row:
+                    box.page = number
     for rows in stitch(items):
         for row in rows:
             cells = [_join(box.text) for box in row]
             if not any(cells):
                 continue
             r += 1
+            page = next((box.page for box, text in zip(row, cells) if text and box.page), None)
             for c, value in enumerate(cells, start=1):
-                sheet.cells[(r, c)] = Cell(value or None, line=None)
+                sheet.cells[(r, c)] = Cell(value or None, line=None, page=page)
     prose: dict[int, list[str]] = {}
     for number, what in items:
         if isinstance(what, Line):

@@ -35,6 +35,7 @@ class Box:
     text: str = ""
     top: float = 0.0
     lines: list = field(default_factory=list)    # (x0, x1, character width) of each line of its text
+    page: int = 0                                # the page it is printed on (1-based; set by the reader)
 
 
 @dataclass
