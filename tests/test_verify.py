@@ -106,6 +106,9 @@ def test_table_empty_is_reported_once_instead_of_blank_warnings(tmp_path):
     result, doc = run_json(src, "--no-annotate")
     findings = doc["files"][0]["findings"]
     assert [(f["rule"], f["cell"]) for f in findings] == [("table.empty", "A6")]
+    # about the table, not its first cell's row and column, and the table named once
+    assert (findings[0]["table"], findings[0]["row"], findings[0]["column"]) == ("appeals", None, None)
+    assert findings[0]["message"] == ("四、政府信息公开行政复议、行政诉讼情况：整张表没有填写（所有单元格为空或为占位符；没有的应填 0）")
     assert result.exit_code == 1
 
 

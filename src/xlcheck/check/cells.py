@@ -48,9 +48,9 @@ def read_cells(grid: Grid, model: Edition, cells: dict[str, tuple[str, int, int]
                                            detail={"kind": "cell", "seen": read.seen, "how": read.how}))
         if empty and all(empty) and len(empty) == len(table.points):
             first = table.points[0].id
-            findings.append(about(model, "table.empty", first, where=places.get(first, NOWHERE),
-                                  detail={"kind": "text", "zh": f"{table.label}：整张表没有填写（所有单元格为空或为占位符；没有的应填 0）",
-                                          "en": f"{table.label}: the table was not filled in (every cell blank or a placeholder; write 0 for none)"}))
+            findings.append(about(model, "table.empty", table=table.key, where=places.get(first, NOWHERE),
+                                  detail={"kind": "text", "zh": "整张表没有填写（所有单元格为空或为占位符；没有的应填 0）",
+                                          "en": "the table was not filled in (every cell blank or a placeholder; write 0 for none)"}))
             cell_findings = [f for f in cell_findings if f.rule not in ("cell.blank", "cell.placeholder")]
         findings.extend(cell_findings)
     return instance, reads, findings

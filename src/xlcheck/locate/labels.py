@@ -374,8 +374,8 @@ def locate_by_labels(grid: Grid, model: Edition | None = None, year: int | None 
         if not got and anchors:
             found_tables += 1
             findings.append(about(chosen, "table.empty", table=table.key,
-                                  detail={"kind": "text", "zh": f"{table.label}：表格只有标签，没有填写任何数字（没有的应填 0）",
-                                            "en": f"{table.label}: the table has its labels but no numbers (write 0 for none)"}))
+                                  detail={"kind": "text", "zh": "表格只有标签，没有填写任何数字（没有的应填 0）",
+                                            "en": "the table has its labels but no numbers (write 0 for none)"}))
         elif got:
             found_tables += 1
             pos = after
