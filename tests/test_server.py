@@ -233,3 +233,32 @@ def test_the_page_is_chinese_and_every_asset_is_served_by_xlcheck(server):
         assert httpx.get(server.url(asset)).status_code == 200
     for suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".html", ".htm", ".docx", ".pdf", ".txt"):
         assert suffix in answer.text.split('accept="')[1].split('"')[0].split(","), suffix
+
+
+def test_the_clis_other_options_custom_schema_explanations_and_reading(server, tmp_path):
+    """--schema, --explanations and --explain-reading, as form fields."""
+    from test_template import INVENTED
+    from xlcheck.model import editions
+    from xlcheck.outputs.template import Options as TOptions, write_template
+    schema = json.dumps(INVENTED, ensure_ascii=False).encode("utf-8")
+    (tmp_path / "fruit.schema.json").write_bytes(schema)
+    blank = write_template(editions.load_schema_file(tmp_path / "fruit.schema.json"), tmp_path / "fruit.xlsx", TOptions())
+    answer = httpx.post(server.url("/api/verify"), timeout=60, data={"annotate": "0"},
+                        files=[("files", ("fruit.xlsx", blank.read_bytes())), ("schema", ("水果.schema.json", schema))])
+    (got,) = answer.json()["files"]
+    assert (got["edition"], [f["rule"] for f in got["findings"]]) == ("fruit-1", ["table.empty"])
+    bad = httpx.post(server.url("/api/verify"), files=[("files", ("fruit.xlsx", blank.read_bytes())),
+                                                      ("schema", ("坏.schema.json", b"{not json"))])
+    assert bad.status_code == 400 and bad.json()["error"].startswith("坏.schema.json：不是有效的 JSON")
+
+    placeholder = write_filled(tmp_path / "w.xlsx", SAMPLE_2021, changes={"requests.new.research": "/"},
+                               organ="乐清市人民政府办公室")
+    explained = json.dumps([{"organ": "乐清市人民政府办公室", "rule": "cell.placeholder",
+                             "point": "requests.new.research", "text": "本年没有科研机构申请"}], ensure_ascii=False)
+    answer = httpx.post(server.url("/api/verify"), timeout=60, data={"annotate": "0", "explain_reading": "1"},
+                        files=[("files", ("w.xlsx", placeholder.read_bytes())),
+                               ("explanations", ("说明.json", explained.encode("utf-8")))])
+    (got,) = answer.json()["files"]
+    (f,) = [f for f in got["findings"] if f["rule"] == "cell.placeholder"]
+    assert (f["severity"], f["explanation"]) == ("info", "本年没有科研机构申请")
+    assert [t["table"] for t in got["reading"]] == ["active", "requests", "appeals"]

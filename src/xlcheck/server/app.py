@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..check import Options, Result
+from ..check.explain import load as load_explanations
 from ..check.result import severity_overrides
 from ..errors import InputError
 from ..model import editions
@@ -100,7 +101,7 @@ def _options(form) -> tuple[Options, str | None, bool]:
     except InputError as exc:
         raise Refused(400, str(exc)) from None
     options = Options(lang=lang, strict=(form.get("strict") or "").lower() in TRUE, year=int(year) if year else None,
-                      severities=severities)
+                      severities=severities, explain_reading=(form.get("explain_reading") or "").lower() in TRUE)
     annotate = (form.get("annotate") or "1").lower() in TRUE
     return options, edition, annotate
 
@@ -125,6 +126,8 @@ async def check_upload(request: Request):
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
         previous = form.get("previous")
         previous = previous if isinstance(previous, UploadFile) and previous.filename else None
+        given = {k: form.get(k) for k in ("schema", "explanations")}
+        given = {k: f for k, f in given.items() if isinstance(f, UploadFile) and f.filename}
         request.state.files = len(uploads)
         if not uploads:
             raise Refused(400, "没有收到文件：请选择要校验的文件（表单字段 files）")
@@ -133,9 +136,11 @@ async def check_upload(request: Request):
         if previous and len(uploads) > 1:
             raise Refused(400, "上一年度的报告只能在校验一个文件时使用")
         options, edition, annotate = _options(form)
+        if edition and "schema" in given:
+            raise Refused(400, "edition 与 schema 只能用一个")
         folder = store.new()
         try:
-            return await _run(request, folder, uploads, previous, options, edition, annotate)
+            return await _run(request, folder, uploads, previous, options, edition, annotate, given)
         except BaseException:
             store.discard(folder)
             raise
@@ -143,7 +148,26 @@ async def check_upload(request: Request):
         await form.close()
 
 
-async def _run(request, folder: Folder, uploads, previous, options, edition, annotate):
+async def _given(folder: Folder, given: dict, options: Options, edition: str | None):
+    """The custom schema and the explanations file a request sent, as the CLI's --schema and
+    --explanations take them: (model spec, options)."""
+    spec = ("edition", edition) if edition else None
+    for field, upload in given.items():
+        suffix = ".yaml" if field == "explanations" and upload.filename.lower().endswith((".yaml", ".yml")) else ".json"
+        target = folder.path / "in" / f"{field}{suffix}"
+        await run_in_threadpool(_copy, upload.file, target)
+        try:
+            if field == "schema":
+                await run_in_threadpool(editions.load_schema_file, target)
+                spec = ("path", str(target))
+            else:
+                options = replace(options, explanations=await run_in_threadpool(load_explanations, str(target)))
+        except InputError as exc:
+            raise Refused(400, str(exc).replace(str(target), upload.filename)) from None
+    return spec, options
+
+
+async def _run(request, folder: Folder, uploads, previous, options, edition, annotate, given):
     store: Store = request.state.store
     pool: tasks.Pool = request.state.pool
     (folder.path / "in").mkdir()
@@ -164,11 +188,12 @@ async def _run(request, folder: Folder, uploads, previous, options, edition, ann
         names[str(target)] = f"上一年度报告 {display}"
         previous_path = str(target)
     names[str(folder.path) + "/"] = ""
+    spec, options = await _given(folder, given, options, edition)
     plan = Plan(annotate=annotate, output=str(folder.path / "out"), many=True)
 
     async def one(path: str) -> Result:
         try:
-            return await pool.run(tasks.check, path, edition, options, plan, previous_path)
+            return await pool.run(tasks.check, path, spec, options, plan, previous_path)
         except BrokenProcessPool:
             return tasks.broken(path)
 

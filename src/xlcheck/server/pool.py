@@ -52,10 +52,9 @@ class Pool:
 
 # ------------------------------------------------------------------ tasks (run in a worker)
 
-def check(path: str, edition: str | None, options: Options, plan: Plan, previous: str | None) -> Result:
+def check(path: str, spec: tuple[str, str] | None, options: Options, plan: Plan, previous: str | None) -> Result:
     """One uploaded file through the batch runner, as `xlcheck verify` checks it (errors caught,
-    the result slimmed for the trip back)."""
-    spec = ("edition", edition) if edition else None
+    the result slimmed for the trip back); `spec` names the edition or custom schema, as the CLI's."""
     return next(run_batch([path], spec, options, plan, 1, previous))
 
 
