@@ -49,6 +49,7 @@ def cli():
 def template(year, organ, edition_name, schema_path, formulas, lang, output):
     """生成空白统计表模板。 Write the blank workbook for a report year."""
     from .model import editions as schemas                        # deferred: start-up time
+    from .model.workbook import template_name
     from .outputs.template import Options, write_template
 
     try:
@@ -64,7 +65,7 @@ def template(year, organ, edition_name, schema_path, formulas, lang, output):
             model = schemas.edition(edition_name)
         else:
             model = schemas.edition_for_year(year)
-        out = output or f"{year}年政府信息公开统计表.xlsx"
+        out = output or template_name(year)
         if not out.lower().endswith((".xlsx", ".xlsm")):
             raise InputError(f"{out}：输出文件须以 .xlsx 结尾")
         path = write_template(model, out, Options(year=year, organ=organ, formulas=formulas, lang=lang))

@@ -16,9 +16,9 @@ from typing import Any
 
 from ..model.schema import value_at
 from ..rules.registry import IDENTITIES, relations
-from ..rules.relations import Equation
+from ..rules.relations import TOLERANCE, Equation
 
-TOL = 1e-6
+TOL = TOLERANCE
 
 
 @dataclass

@@ -24,6 +24,11 @@ def addin_settings_sheets(names) -> list[str]:
     return [n for n in names if _ADDIN_SETTINGS.fullmatch(n)]
 
 
+def template_name(year: int) -> str:
+    """The file name a blank template of a report year gets when none is asked for."""
+    return f"{year}年政府信息公开统计表.xlsx"
+
+
 def defined_name(point_id: str) -> str:
     """The workbook-level defined name of a data point: the data-point id itself."""
     return point_id

@@ -27,6 +27,7 @@ from ..check.explain import load as load_explanations
 from ..check.result import severity_overrides
 from ..errors import InputError
 from ..model import editions
+from ..model.workbook import template_name
 from ..outputs.report import to_json
 from ..verify import Plan, default_output
 from ..wps import build as wps_build, plan as wps_plan
@@ -273,7 +274,7 @@ async def template(request: Request):
     except InputError as exc:
         raise Refused(400, str(exc)) from None
     return Response(data, media_type=Download.media_type,
-                    headers={"Content-Disposition": disposition(f"{year}年政府信息公开统计表.xlsx")})
+                    headers={"Content-Disposition": disposition(template_name(year))})
 
 
 async def xlwings(request: Request):
