@@ -3,6 +3,7 @@ import csv
 import json
 
 import openpyxl
+import pytest
 
 from helpers import SAMPLE_2021, write_filled, xlcheck
 from xlcheck.batch import expand
@@ -132,3 +133,21 @@ def test_an_empty_folder_is_an_input_problem(tmp_path):
     (tmp_path / "empty").mkdir()
     result = run(tmp_path / "empty")
     assert result.exit_code == 2 and "目录" in result.output
+
+
+def test_a_second_signal_does_not_break_the_cleanup_of_the_first(monkeypatch):
+    """A worker told to stop while it writes a file removes its temporary file on the way out. The
+    pool sends a second SIGTERM to every worker once one has exited (its manager thread then
+    terminates the rest): arriving during that cleanup, it must not interrupt it, or the
+    temporary file is left behind."""
+    import signal
+    from xlcheck import batch
+    monkeypatch.setitem(batch._STATE, "busy", True)
+    monkeypatch.setitem(batch._STATE, "stopping", False)
+    monkeypatch.setattr(batch.os, "_exit", lambda code: pytest.fail(f"an idle worker's exit ({code}) while busy"))
+    with pytest.raises(KeyboardInterrupt):
+        batch._stop(signal.SIGINT, None)          # the first: the file being written is abandoned
+    try:
+        batch._stop(signal.SIGTERM, None)         # the second, during the cleanup: changes nothing
+    except KeyboardInterrupt:
+        pytest.fail("the second signal interrupted the cleanup of the first")

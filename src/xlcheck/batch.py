@@ -133,10 +133,14 @@ def _init(model_spec, options: Options, plan: Plan, previous_file, index, render
 
 def _stop(signum, frame):
     """In a worker: a signal while a file is being checked ends that check as Ctrl-C does (its
-    temporary output removed on the way out), then the worker; an idle worker just ends."""
-    if _STATE["busy"]:
+    temporary output removed on the way out), then the worker; an idle worker just ends. A
+    further signal while that cleanup runs is let pass: the pool terminates every worker once
+    one has exited, and that would break the cleanup off, leaving the temporary file."""
+    if not _STATE["busy"]:
+        os._exit(128 + signum)
+    if not _STATE.get("stopping"):
+        _STATE["stopping"] = True
         raise KeyboardInterrupt
-    os._exit(128 + signum)
 
 
 def _init_worker(*initargs):
