@@ -107,7 +107,6 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
     from .check.result import severity_overrides
     from .model import editions as schemas
     from .office import Show, verify_files
-    from .outputs.summary import summary_paths
     from .verify import Plan, plan_outputs, same_file
 
     try:
@@ -138,6 +137,7 @@ def verify(paths, output, no_annotate, in_place, fmt, lang, strict, explain_read
         plan = Plan(annotate=not no_annotate, output=output, in_place=in_place, many=len(files) > 1)
         plan_outputs(files, plan)
         if summary_path:
+            from .outputs.summary import summary_paths             # deferred: start-up time (only with --summary)
             outputs = {same_file(t) for t in plan.targets.values()} | {same_file(f) for f in files}
             for written in summary_paths(summary_path):
                 if same_file(written) in outputs | plan.inputs:

@@ -23,7 +23,6 @@ from .check import Options
 from .errors import Terminated
 from .findings import printable
 from .outputs.report import json_text
-from .outputs.summary import SummaryWriter, partial_text, skipped_row
 from .verify import Plan
 
 
@@ -119,12 +118,15 @@ def verify_files(found: Expansion, spec, options: Options, plan: Plan, jobs: int
     files, total = found.files, len(found.files)
     render = Render(show.fmt, show.lang, text and sys.stdout.isatty(), show.verbose, bool(summary_path),
                     live=sys.stdout.isatty() or sys.stderr.isatty())
-    writer = SummaryWriter(summary_path) if summary_path else None
+    writer = None
+    if summary_path:
+        from .outputs import summary                  # deferred: start-up time (csv, tempfile: only with --summary)
+        writer = summary.SummaryWriter(summary_path)
     for path, why in found.skipped:
         if text:
             click.echo(f"– {printable(path)}：{why}（未校验）" if zh else f"– {printable(path)}: {why} (not checked)")
         if writer:
-            writer.add_rows(skipped_row(path, why), [])
+            writer.add_rows(summary.skipped_row(path, why), [])
     if found.own and text:
         click.echo(f"另有 {found.own} 个 xlcheck 的输出、备份或编辑器锁定文件，未校验" if zh
                    else f"{found.own} of xlcheck's outputs, backups or lock files were not checked")
@@ -150,7 +152,7 @@ def verify_files(found: Expansion, spec, options: Options, plan: Plan, jobs: int
             n = sum(counts.values())
             if show.fmt == "json":
                 click.echo("]" + _skipped_json(found) + f', "partial": {{"done": {n}, "total": {total}}}}}')
-            written = writer.close(partial=partial_text(n, total)) if writer else []
+            written = writer.close(partial=summary.partial_text(n, total)) if writer else []
             if total > 1 or written:
                 where = ("；已写出部分汇总表：" if zh else "; partial summary: ") + "、".join(printable(w) for w in written) if written else ""
                 click.echo((f"xlcheck：已校验 {n} / {total} 个文件" if zh else f"xlcheck: {n} of {total} files checked") + where, err=True)

@@ -9,13 +9,10 @@ from pathlib import Path
 
 from .check import Options, Result, check_file, failed, guarded
 from .errors import InputError
-from .fileio import atomic_write_bytes, backup
 from .findings import printable
 from .grid import address
 from .model.schema import Edition, flatten
 from .model.workbook import cell_positions
-from .outputs.ooxml import cell_text
-from .previous import add_continuity
 from .sources.open import format_of_suffix, read_source
 
 MARKED_IN_PLACE = ("xlsx", "xlsm")      # formats annotated on their own package; others as a filled template
@@ -115,6 +112,8 @@ def write_filled(result: Result, target: Path, lang: str) -> Path:
     """A template of the result's edition holding the tables as read, annotated."""
     from .outputs.annotate import annotate_bytes                 # deferred: start-up time (only when annotating)
     from .outputs.template import Options as TemplateOptions, build_workbook, fill, workbook_bytes  # deferred: start-up time (openpyxl)
+    from .fileio import atomic_write_bytes                       # deferred: start-up time (tempfile, socket: only when writing)
+    from .outputs.ooxml import cell_text                         # deferred: start-up time, as above
 
     model = result.model
     wb = build_workbook(model, TemplateOptions(year=result.year, organ=cell_text(result.organ or "")))
@@ -128,6 +127,7 @@ def verify_path(path: str, model: Edition | None, options: Options, plan: Plan, 
     taking the Result and returning a path or None), and annotate it as the plan says."""
     result = check_file(path, model, options)
     if previous is not None and result.status != "error":
+        from .previous import add_continuity                      # deferred: start-up time (only with last year's report)
         found = previous(result) if callable(previous) else previous
         add_continuity(result, options, found)
     if result.status == "error" or not plan.annotate:
@@ -152,6 +152,7 @@ def verify_path(path: str, model: Edition | None, options: Options, plan: Plan, 
     try:
         check_target(target, source, plan)
         if plan.in_place:
+            from .fileio import backup                            # deferred: start-up time (only when writing)
             backup(target)
         from .outputs.annotate import annotate_file              # deferred: start-up time (only when annotating)
         written, warning = annotate_file(source, target, result.findings, options.lang, result.diagnosis)

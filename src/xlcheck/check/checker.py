@@ -13,14 +13,9 @@ from ..locate import locate
 from ..model.schema import Edition
 from ..model.workbook import addin_settings_sheets
 from ..rules.compiled import surely_valid
-from ..rules.registry import identity_rules, validator_for
 from ..sources.open import read_source
 from .cells import read_cells
-from .diagnose import diagnose
 from .explain import explain
-from .mapping import findings_of
-from .narrative import prose_findings
-from .reading import reading
 from .result import Options, Result, finish, guarded, status_of
 
 
@@ -53,16 +48,22 @@ def check_grid(grid: Grid, model: Edition | None = None, options: Options | None
     result.instance, result.reads, cell_findings = read_cells(grid, model, located.cells, places, located.values)
     findings.extend(cell_findings)
     if not surely_valid(model, result.instance):          # jsonschema gives every finding and its details
+        from ..rules.registry import validator_for        # deferred: start-up time (jsonschema; a valid file needs none)
+        from .mapping import findings_of
         for error in validator_for(model.schema).iter_errors(result.instance):
             if error.validator == "required" and not error.absolute_path:
                 continue                      # a whole table not found: reported once by the locator
             findings.extend(findings_of(model, error, places))
     if grid.report and grid.text:
+        from .narrative import prose_findings             # deferred: start-up time (only a published report has prose)
         findings.extend(prose_findings(grid.text, model, result.instance, places))
-    identities = identity_rules(model)
-    if any(f.rule in identities for f in findings):
-        result.diagnosis = diagnose(model, result.instance, result.reads, places)
+    if findings:
+        from ..rules.registry import identity_rules       # deferred: start-up time (a file without findings needs none)
+        from .diagnose import diagnose
+        if any(f.rule in identity_rules(model) for f in findings):
+            result.diagnosis = diagnose(model, result.instance, result.reads, places)
     if options.explain_reading:
+        from .reading import reading                      # deferred: start-up time (only with --explain-reading)
         result.reading = reading(model, grid, located)
     result.findings = finish(findings, options)
     result.notes.extend(explain(result.findings, grid, result.path, result.organ, options.explanations, options.lang))

@@ -8,9 +8,7 @@ from typing import Any, Iterable
 
 import click
 
-from ..check.diagnose import summary as diagnosis_summary
 from ..check.explain import EXPLAINED
-from ..check.reading import reading_lines
 from ..check.result import Result
 from ..findings import SEVERITY_TEXT, fmt_number, printable
 
@@ -112,6 +110,7 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False, verbose: b
     lines = [paint(f"{mark} {head}：{edition}，{summary}" if zh else f"{mark} {head}: {edition}, {summary}",
                    "error" if result.status == "invalid" else None)]
     if result.diagnosis is not None:
+        from ..check.diagnose import summary as diagnosis_summary    # deferred: start-up time (only with a diagnosis)
         lines.append(f"  {paint('→', 'error')} {printable(diagnosis_summary(result.diagnosis, lang))}")
     for f, n in (_grouped(result.findings) if not verbose else [(f, 1) for f in result.findings]):
         if f.severity == "info" and result.continuity is not None and f.rule.startswith("continuity."):
@@ -137,6 +136,7 @@ def text_lines(result: Result, lang: str = "zh", color: bool = False, verbose: b
             reason = printable(c.get("reason") or "")
             lines.append(f"  上年对比：未校验（{reason}）" if zh else f"  last year: not assessed ({reason})")
     if result.reading is not None:
+        from ..check.reading import reading_lines                    # deferred: start-up time (only with --explain-reading)
         lines.extend(reading_lines(result.reading, lang))
     for note in result.notes:
         lines.append(f"  {paint('注意' if zh else 'note', 'warning')}{'：' if zh else ': '}{printable(note)}")
