@@ -24,12 +24,15 @@ def _edition_from_names(grid: Grid) -> Edition | None:
 
 
 def choose_edition(grid: Grid, meta: dict[str, str]) -> Edition | None:
+    """The edition the meta sheet names (the one it was made from: a province's schema that keeps
+    an edition's name is checked by that edition), else the shipped one whose hash it carries,
+    else the one most of the defined names belong to."""
+    if meta.get("edition") in editions.names():
+        return editions.edition(meta["edition"])
     if meta.get("schema_sha256"):
         model = editions.by_hash(meta["schema_sha256"])
         if model:
             return model
-    if meta.get("edition") in editions.shipped():
-        return editions.edition(meta["edition"])
     return _edition_from_names(grid)
 
 

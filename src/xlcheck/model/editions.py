@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .layout import layout_problems
 from .schema import Edition, build_model
 
 META_SCHEMA_FILE = "xlcheck-keywords.meta.schema.json"
@@ -73,6 +72,7 @@ def schema_problems(schema: Any) -> list[str]:
         model = build_model(schema)
     except (KeyError, TypeError, InputError) as exc:
         return [f"无法读取表结构：{exc}"]
+    from .layout import layout_problems              # deferred: start-up time (only a custom schema is linted)
     for table in model.tables:
         problems.extend(layout_problems(table))
     for rule_id in dict.fromkeys(rule_references(schema)):
@@ -103,23 +103,38 @@ def load_schema_file(path: str | Path) -> Edition:
 
 
 @lru_cache(maxsize=None)
-def shipped() -> dict[str, Edition]:
-    """The shipped editions, keyed by edition name, oldest first."""
+def _shipped_schemas() -> dict[str, tuple[Path, dict[str, Any]]]:
+    """The shipped schema files read (not yet built), keyed by edition name, oldest first."""
     out = {}
     for path in sorted(schemas_dir().glob("*.schema.json")):
         if path.name == META_SCHEMA_FILE:
             continue
         schema = json.loads(path.read_text(encoding="utf-8"))
-        model = build_model(schema, str(path))
-        out[model.edition] = model
+        out[str(schema["x-edition"])] = (path, schema)
     return dict(sorted(out.items()))
 
 
+def names() -> tuple[str, ...]:
+    """The shipped editions' names, oldest first, without building their models."""
+    return tuple(_shipped_schemas())
+
+
+@lru_cache(maxsize=None)
+def _built(name: str) -> Edition:
+    path, schema = _shipped_schemas()[name]
+    return build_model(schema, str(path))
+
+
+def shipped() -> dict[str, Edition]:
+    """The shipped editions, keyed by edition name, oldest first (each built once, when first
+    asked for: one file's check builds only its own edition)."""
+    return {name: _built(name) for name in names()}
+
+
 def edition(name: str) -> Edition:
-    editions = shipped()
-    if name not in editions:
-        raise InputError(f"未知的格式版本「{name}」；可用的版本：{'、'.join(editions)}")
-    return editions[name]
+    if name not in _shipped_schemas():
+        raise InputError(f"未知的格式版本「{name}」；可用的版本：{'、'.join(names())}")
+    return _built(name)
 
 
 def edition_for_year(year: int) -> Edition:

@@ -8,31 +8,30 @@ The JSON instance a report becomes has the schema's shape, {table: {row: {column
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import InputError
 
 
-@dataclass(frozen=True)
-class CellType:
+# The small records of the model are named tuples: read-only like the rest, and made in a
+# fraction of a frozen dataclass's time at start-up (what one file on the command line pays).
+
+class CellType(NamedTuple):
     key: str                 # count | signed_count | amount (from x-type)
     integer: bool
     minimum: float | None
     input_message: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     key: str
     label: str
     groups: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     key: str
     label: str
     columns: tuple[Column, ...]
@@ -40,16 +39,16 @@ class Row:
     block: str | None = None
 
 
-@dataclass(frozen=True)
-class DataPoint:
+class DataPoint(NamedTuple):
     table: str
     row: str
     column: str
     type: CellType
-    id: str = field(init=False, compare=False)      # table.row.column, the contract key
+    id: str                     # table.row.column, the contract key (`point`)
 
-    def __post_init__(self):
-        object.__setattr__(self, "id", f"{self.table}.{self.row}.{self.column}")
+    @classmethod
+    def point(cls, table: str, row: str, column: str, type: CellType) -> DataPoint:
+        return cls(table, row, column, type, f"{table}.{row}.{column}")
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,7 @@ class Table:
         return tuple(seen.values())
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     severity: str
     scope: str
@@ -108,8 +106,17 @@ class Edition:
     tables: tuple[Table, ...]
     rules: dict[str, Rule]
     schema: dict[str, Any] = field(repr=False)
-    sha256: str = ""
     path: str | None = None
+    inlined: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)   # `inline_refs(schema)`
+
+    @property
+    def sha256(self) -> str:
+        """The schema's fingerprint (`schema_hash`), which a template's meta sheet carries."""
+        cache = self.__dict__.get("_sha256")
+        if cache is None:
+            cache = schema_hash(self.schema)
+            object.__setattr__(self, "_sha256", cache)
+        return cache
 
     def table(self, key: str) -> Table:
         for table in self.tables:
@@ -157,6 +164,8 @@ class Edition:
 
 
 def schema_hash(schema: dict[str, Any]) -> str:
+    import hashlib                  # deferred: start-up time (OpenSSL; only a template's meta sheet needs the hash)
+
     canonical = json.dumps(schema, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -198,7 +207,8 @@ def _cell_type(leaf: dict[str, Any]) -> CellType:
 
 def build_model(schema: dict[str, Any], path: str | None = None, default_rules: dict[str, Rule] | None = None) -> Edition:
     tables = []
-    for tkey, tnode in inline_refs(schema)["properties"].items():
+    inlined = inline_refs(schema)
+    for tkey, tnode in inlined["properties"].items():
         groups: dict[str, str] = {}
         for kw in ("x-groups", "x-column-groups", "x-blocks"):
             groups.update({k: v["label"] for k, v in tnode.get(kw, {}).items()})
@@ -207,7 +217,7 @@ def build_model(schema: dict[str, Any], path: str | None = None, default_rules: 
             cols = []
             for ckey, cnode in rnode["properties"].items():
                 cols.append(Column(ckey, cnode["x-label"], tuple(cnode.get("x-groups", ()))))
-                points.append(DataPoint(tkey, rkey, ckey, _cell_type(cnode)))
+                points.append(DataPoint.point(tkey, rkey, ckey, _cell_type(cnode)))
             rows.append(Row(rkey, rnode["x-label"], tuple(cols), tuple(rnode.get("x-groups", ())), rnode.get("x-block")))
         tables.append(Table(tkey, tnode["x-label"], tnode.get("x-sheet", tkey)[:31], tuple(rows), groups,
                             tnode.get("x-note"), tnode.get("x-layout", {}), tuple(points)))
@@ -220,7 +230,7 @@ def build_model(schema: dict[str, Any], path: str | None = None, default_rules: 
         issued_by=schema.get("x-issued-by", ""), first_year=int(years["first"]),
         last_year=years.get("last"), fingerprints=tuple(schema.get("x-fingerprints", ())),
         report_title=schema.get("x-report-title", "{organ}{year}年政府信息公开工作年度报告"),
-        tables=tuple(tables), rules=rules, schema=schema, sha256=schema_hash(schema), path=path,
+        tables=tuple(tables), rules=rules, schema=schema, path=path, inlined=inlined,
     )
 
 

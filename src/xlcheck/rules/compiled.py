@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from ..model.schema import derived, inline_refs
+from ..model.schema import derived
 from .relations import PREVIOUS, comparisons, equations
 
 Check = Callable[[Any], bool]
@@ -166,4 +166,4 @@ def _scalar(schema: dict) -> Check:
 def surely_valid(model, instance) -> bool:
     """Would jsonschema report nothing for `instance` against the model's schema? True only when
     sure; the check is compiled once per model."""
-    return derived(model, "compiled_check", lambda: compile_schema(inline_refs(model.schema)))(instance)
+    return derived(model, "compiled_check", lambda: compile_schema(model.inlined))(instance)
