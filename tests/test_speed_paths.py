@@ -45,17 +45,17 @@ def _by_hand(path, values):
 
 
 def test_label_located_workbook_normalises_each_label_once_per_process(tmp_path):
-    from xlcheck.locate import labels, rows
-    from xlcheck.model import editions
+    from xlcheck.locate import normalise
+    from xlcheck.model import editions, layout
     first = check_file(str(_by_hand(tmp_path / "a.xlsx", SAMPLE_2021)))
     assert first.status == "ok"
-    before = rows._norm_cached.cache_info()
+    before = normalise._norm_cached.cache_info()
     second = check_file(str(_by_hand(tmp_path / "b.xlsx", SAMPLE_2021)))
     assert second.status == "ok" and second.places == first.places
-    after = rows._norm_cached.cache_info()
+    after = normalise._norm_cached.cache_info()
     assert after.hits > before.hits and after.misses == before.misses       # every label seen before
     table = editions.edition("2021").tables[0]
-    assert labels.layout_rows(table) is labels.layout_rows(table)           # placed once
+    assert layout.layout_rows(table) is layout.layout_rows(table)           # placed once
 
 
 def test_label_located_workbook_finds_what_the_template_finds(tmp_path):

@@ -8,7 +8,7 @@ from ..errors import InputError, NotAReport
 from ..grid import Grid
 from ..model import editions
 from ..model.schema import Edition
-from .labels import locate_by_labels, norm
+from .normalise import norm
 from .location import Location
 from .names import locate_by_names, template_meta
 from .visible import source_findings
@@ -38,6 +38,7 @@ def locate(grid: Grid, model: Edition | None = None, year: int | None = None) ->
     if located is not None:
         located.findings.extend(source_findings(grid, located, year))
         return located
+    from .labels import locate_by_labels                  # deferred: start-up time (a template is located by its names)
     located = locate_by_labels(grid, model, year)
     if located is None:
         run_together = _labels_in_running_text(grid)

@@ -12,15 +12,15 @@ from __future__ import annotations
 import difflib
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
 
 from ..findings import Finding, about
 from ..grid import Grid
 from ..model import editions
-from ..model.layout import place
+from ..model.layout import layout_rows
 from ..model.schema import Edition, Table, derived
 from .location import Location
-from .rows import SCell, is_number_like, norm, source_rows
+from .normalise import norm
+from .rows import SCell, is_number_like, source_rows
 from .title import HEAD, report_meta
 
 FUZZY = 0.75
@@ -88,36 +88,6 @@ def detect_edition(rows, year: int | None = None) -> tuple[Edition | None, list[
 
 
 # ------------------------------------------------------------------ one table
-
-
-@dataclass
-class _LayoutRow:
-    labels: list[str]
-    points: list[str]           # data-point ids in printed order
-    anchor: str | None          # the printed label that precedes the points
-
-
-def layout_rows(table: Table) -> list[_LayoutRow]:
-    """The table's printed rows, placed once per table."""
-    return derived(table, "layout_rows", lambda: _layout_rows(table))
-
-
-def _layout_rows(table: Table) -> list[_LayoutRow]:
-    by_row: dict[int, list] = {}
-    for p in place(table):
-        by_row.setdefault(p.row, []).append(p)
-    out = []
-    for r in sorted(by_row):
-        cells = sorted(by_row[r], key=lambda p: p.col)
-        points = [p.text for p in cells if p.kind == "point"]
-        labels = [p.text for p in cells if p.kind != "point"]
-        anchor = None
-        if points:
-            row_label = table.row(points[0].split(".")[1]).label
-            if row_label in labels:
-                anchor = row_label
-        out.append(_LayoutRow(labels, points, anchor))
-    return out
 
 
 def _find_exact(rows, key: str, start: int, stop: int):

@@ -15,36 +15,9 @@ from ..grid import Grid
 from ..model.workbook import OWN_SHEETS
 from ..sources.limits import MAX_AREA, too_large
 from ..values import PLACEHOLDERS
+from .normalise import SHORT, norm
 
 MAX_COLUMN = 16384  # the widest sheet
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "〔": "[", "〕": "]"})
-_SPACE = re.compile(r"\s+")
-_NUMBERING = re.compile(r"^(\d+)[、.．]")
-
-
-def norm(text) -> str:
-    """A label as compared: NFKC (full-width → half-width), no whitespace, straight quotes,
-    「1、」 numbering as 「1.」, no trailing colon."""
-    return _norm(text if text.__class__ is str else str(text))
-
-
-def _norm(text: str) -> str:
-    """Normalised once per process: the labels of every report are the same few hundred texts
-    (a long text, prose rather than a label, is not kept)."""
-    return _norm_cached(text) if len(text) < SHORT else _normalise(text)
-
-
-SHORT = 200         # texts up to this long are remembered once seen
-
-
-def _normalise(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    s = _SPACE.sub("", s)
-    s = _NUMBERING.sub(r"\1.", s)
-    return s.rstrip(":：")
-
-
-_norm_cached = lru_cache(maxsize=1 << 16)(_normalise)
 _NUMERIC = re.compile(r"^[+\-−]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|项|条|次)?$")
 
 
@@ -181,7 +154,7 @@ def source_rows(grid: Grid) -> _Rows:
                     row.append(SCell("", "", name, r, c))
                     continue
                 text = str(value).strip()
-                row.append(SCell(text, _norm(text), name, r, c))
+                row.append(SCell(text, norm(text), name, r, c))
             out.append(row)
     return out
 

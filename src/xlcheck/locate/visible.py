@@ -12,15 +12,16 @@ behind a wrong visible one.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..findings import Finding, about, shown
 from ..grid import Grid, Sheet, address
+from ..model.layout import layout_rows
 from ..model.schema import Edition, Table
 from ..model.workbook import OWN_SHEETS
-from .labels import layout_rows, locate_by_labels, norm
 from .location import Location
+from .normalise import norm
 
 DISTINCT = 4            # labels shorter than this (规章, 总计) say little about a second copy
 _norm = lru_cache(maxsize=4096)(norm)         # the same labels recur in every workbook
@@ -37,8 +38,7 @@ def _by_table(cells: dict[str, tuple[str, int, int]]) -> dict[str, dict[str, tup
     return out
 
 
-@dataclass(frozen=True)
-class _Marks:
+class _Marks(NamedTuple):
     anchors: tuple[tuple[str, str, str], ...]     # (label as printed, its norm, first data point of its row)
     once: Counter                                 # distinctive labels, as often as one copy prints them
 
@@ -140,6 +140,7 @@ def source_findings(grid: Grid, located: Location, year: int | None = None) -> l
                 f"the defined name points to {ref[0]}!{address(ref[1], ref[2])}, which does not follow the printed label “{label}”")))
     if not _copies_suspected(seen, model):
         return out
+    from .labels import locate_by_labels                  # deferred: start-up time (only when a second copy is suspected)
     other = locate_by_labels(_without(grid, located.cells), model, year)
     for key, cells in tables.items():
         copy = {p: ref for p, ref in (other.cells.items() if other else []) if p.startswith(key + ".")}

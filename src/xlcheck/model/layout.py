@@ -7,13 +7,12 @@ or a data `point` ("row.column" within the table).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .schema import Table
+from .schema import Table, derived
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     row: int          # 0-based, relative to the table's top-left cell
     col: int
     rowspan: int
@@ -59,6 +58,36 @@ def place(table: Table) -> list[Placed]:
                 kind = "text" if "text" in cell else "label"
                 out.append(Placed(r, c, rs, cs, kind, label_of(table, cell), cell.get("role", "label")))
             c += cs
+    return out
+
+
+class LayoutRow(NamedTuple):
+    """One printed row of a table as its labels and data points read left to right."""
+    labels: list[str]
+    points: list[str]           # data-point ids in printed order
+    anchor: str | None          # the printed label that precedes the points
+
+
+def layout_rows(table: Table) -> list[LayoutRow]:
+    """The table's printed rows, placed once per table."""
+    return derived(table, "layout_rows", lambda: _layout_rows(table))
+
+
+def _layout_rows(table: Table) -> list[LayoutRow]:
+    by_row: dict[int, list] = {}
+    for p in place(table):
+        by_row.setdefault(p.row, []).append(p)
+    out = []
+    for r in sorted(by_row):
+        cells = sorted(by_row[r], key=lambda p: p.col)
+        points = [p.text for p in cells if p.kind == "point"]
+        labels = [p.text for p in cells if p.kind != "point"]
+        anchor = None
+        if points:
+            row_label = table.row(points[0].split(".")[1]).label
+            if row_label in labels:
+                anchor = row_label
+        out.append(LayoutRow(labels, points, anchor))
     return out
 
 
