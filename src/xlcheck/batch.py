@@ -8,11 +8,10 @@ import signal
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from .check import Options, Result, failed, guarded
 from .outputs.report import json_file, text_lines
-from .outputs.summary import rows_of
 from .findings import printable
 from .model import editions
 from .sources.open import SUFFIXES, UNREADABLE
@@ -96,8 +95,7 @@ def expand(paths: list[str]) -> list[str]:
 _STATE: dict = {"busy": False}
 
 
-@dataclass(frozen=True)
-class Render:
+class Render(NamedTuple):
     """What a worker makes of a result besides the result itself, so the parent only writes."""
     fmt: str = "text"          # text | json
     lang: str = "zh"
@@ -121,6 +119,8 @@ class Done:
 
 
 def rendered(result: Result, render: Render) -> Done:
+    if render.summary:
+        from .outputs.summary import rows_of                  # deferred: start-up time (one file writes no summary)
     text = text_lines(result, render.lang, render.color, render.verbose) if render.fmt == "text" else []
     return Done(result.path, result.status, result.not_report, result.error, text,
                 json_file(result) if render.fmt == "json" else None, rows_of(result) if render.summary else None)

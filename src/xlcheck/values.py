@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 PLACEHOLDERS = {"/", "／", "-", "－", "—", "——", "--", "–", "无", "空", "\\", "、", "×", "N/A", "n/a", "NA", "——/"}
 UNITS = ("万元", "元", "件", "个", "项", "条", "次", "宗", "人次", "份")
@@ -21,8 +20,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
-@dataclass(frozen=True)
-class Read:
+class Read(NamedTuple):
     value: Any                  # the number for the instance; the raw value when not a number
     rule: str | None = None     # cell.blank | cell.placeholder | cell.text_number | None
     seen: str | None = None     # what was in the cell, for the message

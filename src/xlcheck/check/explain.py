@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import InputError
 from ..findings import Finding, shown
@@ -27,8 +27,7 @@ TEXT_HEADER = {"zh": "核实说明", "en": "explanation"}
 EXPLAINED = {"zh": "已说明", "en": "explained"}
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(NamedTuple):
     rule: str
     point: str                 # a data point id, or the place of a finding that has none
     text: str

@@ -8,16 +8,14 @@ column the rows have. Paths are relative to the object the rule is stated on.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from numbers import Number
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 Path = tuple[str, ...]
 TOLERANCE = 1e-6        # two amounts closer than this are equal (the template's live checks use it too)
 
 
-@dataclass(frozen=True)
-class Equation:
+class Equation(NamedTuple):
     """sum(left) = sum(right), reported on `target` (a member of one side)."""
     rule: str
     left: tuple[Path, ...]
@@ -43,8 +41,7 @@ class Equation:
         return tuple(p for p in self.left + self.right if p != self.target)
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(NamedTuple):
     """sum(left) <op> sum(right), reported on the first of `left`."""
     rule: str
     left: tuple[Path, ...]
@@ -148,8 +145,7 @@ PREVIOUS = "$previous"          # the key under which an instance carries last y
 SAME_EDITION = "$same_edition"  # and whether last year's report was of the same edition
 
 
-@dataclass(frozen=True)
-class Continuity:
+class Continuity(NamedTuple):
     rule: str
     target: tuple[str, ...]
     terms: tuple[tuple[int, str, tuple[str, ...]], ...]     # (sign, "this" | "previous", path)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import zipfile
-from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import InputError
 from ..grid import Grid
@@ -21,8 +21,7 @@ from .text import decode
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     name: str
     suffixes: tuple[str, ...]
     reader: str          # "module:function" of xlcheck.sources, imported only when a file needs it
