@@ -106,8 +106,9 @@ INTERNAL = "内部错误"       # how xlcheck words a bug it caught, on one line
 
 
 def xlcheck(*args) -> Ran:
-    """Run `xlcheck ARGS` through the console script's own entry point (`xlcheck.cli.run`, with its
-    exit codes and one-line errors), in this process. A bug fails the test: an exception that
+    """Run `xlcheck ARGS` through what the console script runs (`xlcheck.cli.run`, with its exit
+    codes and one-line errors; `main` adds only the collector's settings of a process of its own),
+    in this process. A bug fails the test: an exception that
     escapes is not caught, and one that xlcheck caught and reported as 「内部错误」 (the last
     catch of `run`, or a batch's per-file guard) raises here."""
     from xlcheck.cli import run

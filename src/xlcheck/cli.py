@@ -6,6 +6,7 @@ Imports of everything heavy are deferred into the commands so that `xlcheck --ve
 from __future__ import annotations
 
 import datetime
+import gc
 import os
 import re
 import signal
@@ -301,3 +302,15 @@ def run(argv=None):
     except Exception as exc:          # a bug: one line, never a traceback
         _fail(f"内部错误（{exc.__class__.__name__}: {printable(exc)[:200]}），请报告此问题")
     sys.exit(0)
+
+
+def main():
+    """The console script: `run` in a process of its own. Such a process makes most of its
+    objects once (modules, the edition model) and keeps them to its end, so the collector is
+    told to look less often, and at exit not to go over them all once more just before the
+    process frees them anyway (together ~8 ms of a one-file run: bench/startup.py)."""
+    gc.set_threshold(20_000, 10, 10)
+    try:
+        run()
+    finally:
+        gc.freeze()
