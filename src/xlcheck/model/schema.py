@@ -51,7 +51,7 @@ class DataPoint(NamedTuple):
         return cls(table, row, column, type, f"{table}.{row}.{column}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)     # one object per table of a model: the same table is the same object
 class Table:
     key: str
     label: str
@@ -92,7 +92,7 @@ class Rule(NamedTuple):
     title: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)     # one object per edition read: compared (and hashed) as itself
 class Edition:
     """The read-only model of one schema file."""
     id: str
@@ -172,26 +172,33 @@ def schema_hash(schema: dict[str, Any]) -> str:
 
 def inline_refs(schema: dict) -> dict:
     """The schema with every local ``$ref`` replaced by its target (the edition schemas are not
-    recursive), so validation does not resolve references cell by cell."""
+    recursive), so validation does not resolve references cell by cell. Each target is expanded
+    once and shared by the nodes naming it (nothing changes a schema once read)."""
+    expanded: dict[str, Any] = {}
+
     def walk(node, depth=0):
         if depth > 50:
             raise InputError("$ref 嵌套过深（模式是递归的？）")
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/"):
+        if isinstance(node, list):
+            return [walk(v, depth + 1) if isinstance(v, (dict, list)) else v for v in node]
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            base = expanded.get(ref)
+            if base is None:
                 target = schema
                 for part in ref[2:].split("/"):
                     target = target[part]
-                merged = dict(walk(target, depth + 1))
-                merged.update({k: walk(v, depth + 1) for k, v in node.items() if k != "$ref"})
-                return merged
-            return {k: (v if k in ("$defs", "x-layout") else walk(v, depth + 1)) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v, depth + 1) for v in node]
-        return node
+                base = expanded[ref] = walk(target, depth + 1) if isinstance(target, (dict, list)) else target
+            merged = dict(base)
+            merged.update({k: walk(v, depth + 1) if isinstance(v, (dict, list)) else v for k, v in node.items() if k != "$ref"})
+            return merged
+        return {k: v if k in _NOT_INLINED or not isinstance(v, (dict, list)) else walk(v, depth + 1) for k, v in node.items()}
     out = walk(schema)
     out.pop("$defs", None)
     return out
+
+
+_NOT_INLINED = ("$defs", "x-layout")
 
 
 def _cell_type(leaf: dict[str, Any]) -> CellType:
