@@ -176,3 +176,13 @@ def test_template_refuses_an_organ_with_control_characters(tmp_path):
     code, out, err = xlcheck("template", "--organ", "乐清\x01市", "-o", tmp_path / "t.xlsx")
     assert (code, out) == (2, b"") and err.decode() == "xlcheck：机关名称「乐清\\x01市」含有控制字符，不能写入工作簿\n"
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_printable_lets_through_unchanged_only_what_has_nothing_to_escape():
+    """`printable` returns a text that str.isprintable() accepts without looking further: that
+    is right only while every character it escapes is one Python calls unprintable."""
+    import re
+    from xlcheck.findings import _UNPRINTABLE, printable
+    escaped = [c for c in map(chr, range(0x110000)) if re.match(_UNPRINTABLE, c)]
+    assert len(escaped) > 2000 and not [c for c in escaped if c.isprintable()]
+    assert printable("乐清\u202e市\x1b[31m") == "乐清\\u202e市\\x1b[31m" and printable("乐清市 2021") == "乐清市 2021"

@@ -34,7 +34,7 @@ def _source_present(f: Path) -> bool:
     return any(p.stem == stem and p.suffix.lower() in SUFFIXES for p in f.parent.glob(glob.escape(stem) + ".*"))
 
 
-@dataclass
+@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
 class Expansion:
     files: list[str] = field(default_factory=list)       # to check, in a stable order
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (path, why) of files a folder held and not checked
@@ -105,7 +105,7 @@ class Render(NamedTuple):
     live: bool = False         # a person watches: each file goes to a worker alone, its line printed when it is done
 
 
-@dataclass
+@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
 class Done:
     """A file's result as rendered where it was checked: what the parent prints and writes, and
     no findings to keep."""

@@ -20,7 +20,7 @@ SEVERITY_TEXT = {"zh": {"error": "错误", "warning": "警告", "info": "提示"
                  "en": {"error": "error", "warning": "warning", "info": "info"}}
 
 
-@dataclass
+@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
 class Operand:
     point: str
     sheet: str | None
@@ -31,7 +31,7 @@ class Operand:
     file: str | None = None         # another file's cell (last year's report)
 
 
-@dataclass
+@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
 class Finding:
     rule: str
     severity: str
@@ -128,10 +128,9 @@ MAX_MESSAGE = 2000        # a message, whatever a hostile file puts into the lab
 SHOWN = 120               # a value quoted in a message is cut to this many characters
 # C0 and C1 controls (ESC starts a terminal escape sequence, CSI is U+009B), DEL, bidi overrides
 # (they reorder what the terminal shows) and lone surrogates (invalid UTF-8 in a file name, _xD800_).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-_UNDECODED = re.compile("[\udc80-\udcff]")
+# Patterns `re` compiles on first use (and keeps): most texts are printable and never need them.
+_UNPRINTABLE = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+_UNDECODED = "[\udc80-\udcff]"
 
 
 def _escaped(ch: str) -> str:
@@ -146,15 +145,15 @@ def printable(text: Any, newlines: bool = False) -> str:
     bidi override and lone surrogate written out as \\xNN / \\uNNNN (newlines and tabs kept when
     `newlines`)."""
     text = str(text)
-    if not _UNPRINTABLE.search(text):
+    if text.isprintable() or not re.search(_UNPRINTABLE, text):   # every character it matches is unprintable
         return text
-    if _UNDECODED.search(text):        # a name the locale could not decode (LANG=C): shown as UTF-8 where it is
+    if re.search(_UNDECODED, text):        # a name the locale could not decode (LANG=C): shown as UTF-8 where it is
         try:
             text = text.encode("utf-8", "surrogateescape").decode("utf-8")
         except UnicodeError:
             pass
     keep = "\n\t" if newlines else ""
-    return _UNPRINTABLE.sub(lambda m: m.group(0) if m.group(0) in keep else _escaped(m.group(0)), text)
+    return re.sub(_UNPRINTABLE, lambda m: m.group(0) if m.group(0) in keep else _escaped(m.group(0)), text)
 
 
 def clip(text: str, limit: int = MAX_CELL) -> str:

@@ -26,7 +26,7 @@ from .outputs.report import json_text
 from .verify import Plan
 
 
-@dataclass
+@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
 class Show:
     fmt: str = "text"
     lang: str = "zh"

@@ -20,7 +20,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 SPREADSHEETS = ("xlsx", "xlsm", "xls", "ods")   # formats that get an annotated copy without -o
 
 
-@dataclass
+@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
 class Plan:
     annotate: bool = True
     output: str | None = None          # a file (one input) or a directory (several)

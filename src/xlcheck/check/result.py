@@ -21,7 +21,7 @@ class Options:
     explanations: tuple = ()           # 核实说明 given in a file (`check.explain.Explanation`), for any file they name
 
 
-@dataclass
+@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
 class Result:
     path: str
     edition: str | None = None

@@ -7,7 +7,7 @@ from ..findings import Finding
 from ..model.schema import Edition
 
 
-@dataclass
+@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
 class Location:
     model: Edition
     cells: dict[str, tuple[str, int, int]]               # point id → sheet, row, col of the Grid

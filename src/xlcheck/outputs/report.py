@@ -34,7 +34,7 @@ def json_file(result: Result) -> str:
 # Written as \uXXXX escapes, which every JSON parser reads: lone surrogates (an undecodable file
 # name, a cell's _xD800_) cannot be encoded as UTF-8 at all, and C1 controls and DEL would reach a
 # terminal raw (json.dumps escapes only C0).
-_RAW = re.compile("[\x7f-\x9f\ud800-\udfff]")
+_RAW = "[\x7f-\x9f\ud800-\udfff]"       # compiled by `re` on first use: only JSON output needs it
 
 
 def _plain(value: Any) -> Any:
@@ -53,7 +53,7 @@ def _plain(value: Any) -> Any:
 
 def json_text(doc: Any) -> str:
     text = json.dumps(_plain(doc), ensure_ascii=False, indent=2, allow_nan=False, default=str)
-    return _RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return re.sub(_RAW, lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 GROUPED = 4        # this many findings of one rule in one table are one console line (unless --verbose)
