@@ -8,7 +8,6 @@ from typing import Any
 from ..findings import NOWHERE, Finding, Where, about
 from ..grid import Grid
 from ..model.schema import Edition
-from .formulas import evaluate_sum
 from ..values import Read, read_value
 
 
@@ -33,6 +32,7 @@ def read_cells(grid: Grid, model: Edition, cells: dict[str, tuple[str, int, int]
             cell = sheets.get(ref[0], {}).get(ref[1:])
             raw, formula, cached = (None, None, True) if cell is None else (cell.value, cell.formula, cell.cached)
             if formula and not cached:
+                from .formulas import evaluate_sum        # deferred: start-up time (only a formula never calculated)
                 value = evaluate_sum(formula, ref[0], grid)
                 cell_findings.append(about(model, "cell.formula_not_calculated", p.id, where=where, found=value,
                                            detail={"kind": "cell", "formula": formula, "evaluated": value is not None}))

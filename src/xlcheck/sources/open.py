@@ -16,7 +16,6 @@ from typing import NamedTuple
 from ..errors import InputError
 from ..grid import Grid
 from .limits import MAX_FILE_SIZE, MAX_TEXT_SIZE, check_archive, mb, too_large
-from .text import decode
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -105,6 +104,7 @@ def read_source(path: str | os.PathLike) -> Grid:
     if suffix in FORMATS["txt"].suffixes + FORMATS["html"].suffixes:
         if size > MAX_TEXT_SIZE:
             raise too_large(name, f"{mb(size)}（文本和网页的上限 {mb(MAX_TEXT_SIZE)}）")
+        from .text import decode                      # deferred: start-up time (only a text or a web page)
         text = decode(p.read_bytes(), name)
         if suffix in FORMATS["html"].suffixes or ("<table" in text.lower() and "</td>" in text.lower()):
             return FORMATS["html"].read(name, text)
