@@ -105,8 +105,7 @@ class Render(NamedTuple):
     live: bool = False         # a person watches: each file goes to a worker alone, its line printed when it is done
 
 
-@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
-class Done:
+class Done(NamedTuple):
     """A file's result as rendered where it was checked: what the parent prints and writes, and
     no findings to keep."""
     path: str

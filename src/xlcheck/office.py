@@ -14,7 +14,7 @@ import shutil
 import signal
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -26,8 +26,7 @@ from .outputs.report import json_text
 from .verify import Plan
 
 
-@dataclass(eq=False)      # never compared by value: no __eq__ to generate at start-up
-class Show:
+class Show(NamedTuple):
     fmt: str = "text"
     lang: str = "zh"
     quiet: bool = False
