@@ -22,30 +22,31 @@ def read_cells(grid: Grid, model: Edition, cells: dict[str, tuple[str, int, int]
     for table in model.tables:
         cell_findings: list[Finding] = []
         empty: list[bool] = []
-        for p in table.points:
-            ref = cells.get(p.id)
+        for key, row, column, _, pid in table.points:       # DataPoint, unpacked once
+            ref = cells.get(pid)
             if ref is None:
-                if values and p.id in values:
-                    instance.setdefault(p.table, {}).setdefault(p.row, {})[p.column] = values[p.id]
+                if values and pid in values:
+                    instance.setdefault(key, {}).setdefault(row, {})[column] = values[pid]
                 continue
-            where = places[p.id]
-            cell = sheets.get(ref[0], {}).get(ref[1:])
+            where = places[pid]
+            sheet = sheets.get(ref[0])
+            cell = None if sheet is None else sheet.get((ref[1], ref[2]))
             raw, formula, cached = (None, None, True) if cell is None else (cell.value, cell.formula, cell.cached)
             if formula and not cached:
                 from .formulas import evaluate_sum        # deferred: start-up time (only a formula never calculated)
                 value = evaluate_sum(formula, ref[0], grid)
-                cell_findings.append(about(model, "cell.formula_not_calculated", p.id, where=where, found=value,
+                cell_findings.append(about(model, "cell.formula_not_calculated", pid, where=where, found=value,
                                            detail={"kind": "cell", "formula": formula, "evaluated": value is not None}))
                 if value is None:
                     continue
                 raw = value
-            read = read_value(raw)
-            reads[p.id] = read
-            instance.setdefault(p.table, {}).setdefault(p.row, {})[p.column] = read.value
+            read = reads[pid] = read_value(raw)
+            value, rule, seen, how = read
+            instance.setdefault(key, {}).setdefault(row, {})[column] = value
             empty.append(read.empty)
-            if read.rule and not (grid.report and read.how in ("text", "spaces")):   # a report's numbers are text
-                cell_findings.append(about(model, read.rule, p.id, where=where, found=read.value,
-                                           detail={"kind": "cell", "seen": read.seen, "how": read.how}))
+            if rule and not (grid.report and how in ("text", "spaces")):   # a report's numbers are text
+                cell_findings.append(about(model, rule, pid, where=where, found=value,
+                                           detail={"kind": "cell", "seen": seen, "how": how}))
         if empty and all(empty) and len(empty) == len(table.points):
             first = table.points[0].id
             findings.append(about(model, "table.empty", table=table.key, where=places.get(first, NOWHERE),
