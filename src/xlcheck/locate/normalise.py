@@ -13,13 +13,11 @@ _NUMBERING = re.compile(r"^(\d+)[、.．]")
 
 def norm(text) -> str:
     """A label as compared: NFKC (full-width → half-width), no whitespace, straight quotes,
-    「1、」 numbering as 「1.」, no trailing colon."""
-    return _norm(text if text.__class__ is str else str(text))
-
-
-def _norm(text: str) -> str:
-    """Normalised once per process: the labels of every report are the same few hundred texts
-    (a long text, prose rather than a label, is not kept)."""
+    「1、」 numbering as 「1.」, no trailing colon. Normalised once per process: the labels of
+    every report are the same few hundred texts (a long text, prose rather than a label, is not
+    kept)."""
+    if text.__class__ is not str:
+        text = str(text)
     return _norm_cached(text) if len(text) < SHORT else _normalise(text)
 
 

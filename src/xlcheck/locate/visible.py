@@ -12,7 +12,6 @@ behind a wrong visible one.
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 from typing import NamedTuple
 
 from ..findings import Finding, about, shown
@@ -24,7 +23,6 @@ from .location import Location
 from .normalise import norm
 
 DISTINCT = 4            # labels shorter than this (规章, 总计) say little about a second copy
-_norm = lru_cache(maxsize=4096)(norm)         # the same labels recur in every workbook
 
 
 def _text(zh: str, en: str) -> dict:
@@ -64,7 +62,7 @@ def _unlabelled(grid: Grid, table: Table, cells: dict[str, tuple[str, int, int]]
         sheet_name, r, c = cells[point]
         sheet = grid.sheet(sheet_name)
         at = next((col for col in range(c - 1, 0, -1) if sheet is not None and sheet.value(r, col) not in (None, "")), None)
-        if at is None or not isinstance(v := sheet.value(r, at), str) or _norm(v) != key:
+        if at is None or not isinstance(v := sheet.value(r, at), str) or norm(v) != key:
             return label, cells[point]
     return None
 
@@ -77,7 +75,7 @@ def _labels_seen(grid: Grid) -> Counter:
             continue
         for cell in sheet.cells.values():
             if isinstance(cell.value, str) and len(cell.value) < 200:
-                seen[_norm(cell.value)] += 1
+                seen[norm(cell.value)] += 1
     return seen
 
 
